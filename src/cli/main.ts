@@ -1,0 +1,22 @@
+/** The `tcdeals` command. */
+import { Command } from 'commander';
+import { accountsCommand, clientsCommand, keysCommand } from './commands/accounts.js';
+import { dbCommand } from './commands/db.js';
+import { dealsCommand } from './commands/deals.js';
+import { serveCommand } from './commands/serve.js';
+
+export function buildCli(): Command {
+  return new Command('tcdeals')
+    .description('Self-hostable Tencent Cloud order-query APIs (billing DescribeDealsByCond, partners DescribeAgentDealsByCache)')
+    .showHelpAfterError()
+    .addCommand(serveCommand())
+    .addCommand(accountsCommand())
+    .addCommand(keysCommand())
+    .addCommand(clientsCommand())
+    .addCommand(dealsCommand())
+    .addCommand(dbCommand());
+}
+
+export async function main(argv: string[]): Promise<void> {
+  await buildCli().parseAsync(argv);
+}

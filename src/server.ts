@@ -1,0 +1,133 @@
+/**
+ * The HTTP server. Data flows one way:
+ * HTTP → protocol (size, method, routing, signature, rate limit, parameters) → action → store → view → envelope.
+ */
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
+import type { ActionSettings } from './actions/action.js';
+import { findAction } from './actions/registry.js';
+import { authenticate, SignatureError } from './protocol/authenticate.js';
+import { CONTENT_TYPE, errorBody, newRequestId, successBody } from './protocol/envelope.js';
+import { ApiError, type Lang } from './protocol/errors.js';
+import { readIncoming, SIZE_LIMITS } from './protocol/incoming.js';
+import { decodeParams } from './protocol/params.js';
+import { DEFAULT_RATE_LIMIT, RateLimit, type RateLimitOptions } from './rate-limit.js';
+import type { Store } from './store/store.js';
+
+export interface ServerOptions {
+  readonly store: Store;
+  readonly settings?: Partial<ActionSettings>;
+  /** `false` turns the limit off (tests of other behaviour); default 20 req/s per action per account. */
+  readonly rateLimit?: RateLimitOptions | false;
+  /** The server clock, for the ±300 s signature window. */
+  readonly now?: () => number;
+  /** A pino logger; omitted means silent. */
+  readonly logger?: Logger;
+}
+
+export const DEFAULT_SETTINGS: ActionSettings = { billingOffset: 'rows' };
+
+/** Node's default 16 KiB header limit is below the documented 32 KB GET limit. */
+const MAX_HEADER_SIZE = 64 * 1024;
+
+export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
+  const { store } = options;
+  const settings: ActionSettings = { ...DEFAULT_SETTINGS, ...options.settings };
+  const now = options.now ?? Date.now;
+  const rateLimit = options.rateLimit === false ? undefined : new RateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT);
+  const log = options.logger;
+
+  const app = Fastify({
+    logger: false,
+    bodyLimit: SIZE_LIMITS.tc3Post,
+    exposeHeadRoutes: false,
+    serverFactory: (handler) =>
+      createHttpServer({ maxHeaderSize: MAX_HEADER_SIZE }, handler as (req: IncomingMessage, res: ServerResponse) => void),
+  });
+
+  // Keep every body as raw bytes: the TC3 payload hash is over exactly what was sent.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  const send = (reply: FastifyReply, body: string, traceId?: string) => {
+    reply.code(200).header('content-type', CONTENT_TYPE);
+    if (traceId) reply.header('x-tc-traceid', traceId.slice(0, 128));
+    return reply.send(body);
+  };
+
+  app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, req, reply) => {
+    const requestId = newRequestId();
+    const apiError =
+      err.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? new ApiError('RequestSizeLimitExceeded', {
+            en: `The request exceeds the size limit of ${SIZE_LIMITS.tc3Post} bytes for TC3-HMAC-SHA256 POST requests.`,
+            zh: `请求包超过 TC3-HMAC-SHA256 POST 请求的大小限制 ${SIZE_LIMITS.tc3Post} 字节。`,
+          })
+        : new ApiError('InternalError');
+    if (apiError.code === 'InternalError') log?.error({ requestId, err: err.message }, 'request failed before reaching the API');
+    return send(reply, errorBody(apiError, 'en-US', requestId), req.headers['x-tc-traceid'] as string | undefined);
+  });
+
+  app.get('/_tcdeals/health', async (_req, reply) => reply.code(200).header('content-type', CONTENT_TYPE).send(JSON.stringify({ status: 'ok' })));
+
+  app.route({
+    method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'],
+    url: '/',
+    handler: async (req, reply) => {
+      const started = process.hrtime.bigint();
+      const requestId = newRequestId();
+      let lang: Lang = 'en-US';
+      let action: string | undefined;
+      let uin: string | undefined;
+      let code: string | undefined;
+      const traceId = req.headers['x-tc-traceid'] as string | undefined;
+      try {
+        const call = readIncoming({
+          method: req.method,
+          url: req.raw.url ?? '/',
+          headers: req.headers,
+          body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+        });
+        lang = call.lang;
+        action = call.action;
+        const def = findAction(call.action, call.version);
+        const key = await authenticate(call, (id) => store.findKey(id), now());
+        uin = key.uin;
+        const caller = await store.getAccount(key.uin);
+        if (!caller) throw new ApiError('AuthFailure.SecretIdNotFound');
+        await rateLimit?.consume(def.name, caller.uin);
+        const params = decodeParams({ action: def.name, version: def.version, invalidCode: def.invalidCode }, def.params, call.params(def.invalidCode));
+        const fields = await def.handle(params as never, { store, caller, settings });
+        return send(reply, successBody(fields, requestId), traceId);
+      } catch (err) {
+        let apiError: ApiError;
+        if (err instanceof ApiError) {
+          apiError = err;
+          if (err instanceof SignatureError) {
+            // What the server signed, so a user can diff it with their client. Never the key.
+            log?.debug({ requestId, canonicalRequest: err.canonical, stringToSign: err.stringToSign }, 'signature mismatch');
+          }
+        } else {
+          apiError = new ApiError('InternalError');
+          log?.error({ requestId, err: err instanceof Error ? err.stack : String(err) }, 'internal error');
+        }
+        code = apiError.code;
+        return send(reply, errorBody(apiError, lang, requestId), traceId);
+      } finally {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        log?.info({ requestId, traceId, action, uin, code: code ?? 'OK', ms: Math.round(ms * 100) / 100 }, 'api call');
+      }
+    },
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const err = new ApiError('InvalidAction', {
+      en: `No API at path ${JSON.stringify((req.raw.url ?? '').slice(0, 64))}: Tencent Cloud API 3.0 requests go to "/".`,
+      zh: `路径 ${JSON.stringify((req.raw.url ?? '').slice(0, 64))} 上没有接口：云 API 3.0 请求的路径为 "/"。`,
+    });
+    return reply.code(404).header('content-type', CONTENT_TYPE).send(errorBody(err, 'en-US', newRequestId()));
+  });
+
+  return app;
+}

@@ -1,0 +1,99 @@
+/**
+ * The partners agent-deal cache: a denormalized, pre-sorted copy of every prepaid deal of every
+ * bound client, with each `AgentDealNewElem` already rendered. It is kept from the order store
+ * inside the same transaction as each write, so it is always fresh in this version.
+ */
+import type { Kysely } from 'kysely';
+import type { DealRecord } from '../domain/deal.js';
+import { toAgentDeal } from '../domain/views.js';
+import { bindingsOf } from './accounts.js';
+import { chunks, WRITE_CHUNK } from './deals.js';
+import type { AgentClientsTable, AgentDealCacheTable, Database } from './schema.js';
+
+/** Only prepaid deals are served by DescribeAgentDealsByCache. */
+export const CACHED_PAY_MODE = 'prePay';
+
+function cacheRow(d: DealRecord, binding: AgentClientsTable): AgentDealCacheTable {
+  return {
+    deal_name: d.deal_name,
+    agent_uin: binding.agent_uin,
+    owner_uin: d.owner_uin,
+    create_time: d.create_time,
+    status: d.status,
+    payer_mode: d.payer_mode,
+    big_deal_id: d.big_deal_id,
+    body: JSON.stringify(toAgentDeal(d, binding)),
+  };
+}
+
+async function insertRows(db: Kysely<Database>, deals: readonly DealRecord[], bindings: Map<string, AgentClientsTable>): Promise<void> {
+  const rows: AgentDealCacheTable[] = [];
+  for (const d of deals) {
+    const binding = bindings.get(d.owner_uin);
+    if (binding && d.pay_mode === CACHED_PAY_MODE) rows.push(cacheRow(d, binding));
+  }
+  for (const part of chunks(rows, WRITE_CHUNK)) await db.insertInto('agent_deal_cache').values(part).execute();
+}
+
+/** Re-renders the cache rows of the given deals (after they were written). */
+export async function refreshDeals(db: Kysely<Database>, deals: readonly DealRecord[]): Promise<void> {
+  const bindings = await bindingsOf(db, [...new Set(deals.map((d) => d.owner_uin))]);
+  for (const part of chunks(deals, WRITE_CHUNK)) {
+    await db.deleteFrom('agent_deal_cache').where('deal_name', 'in', part.map((d) => d.deal_name)).execute();
+    await insertRows(db, part, bindings);
+  }
+}
+
+/** Rebuilds every cache row of one client (after a bind or re-bind), in keyset-paged batches. */
+export async function refreshClient(db: Kysely<Database>, clientUin: string): Promise<void> {
+  await db.deleteFrom('agent_deal_cache').where('owner_uin', '=', clientUin).execute();
+  const bindings = await bindingsOf(db, [clientUin]);
+  if (!bindings.has(clientUin)) return;
+  let after = '';
+  for (;;) {
+    const batch = await db
+      .selectFrom('deals')
+      .selectAll()
+      .where('owner_uin', '=', clientUin)
+      .where('pay_mode', '=', CACHED_PAY_MODE)
+      .where('deal_name', '>', after)
+      .orderBy('deal_name')
+      .limit(1000)
+      .execute();
+    if (batch.length === 0) return;
+    await insertRows(db, batch, bindings);
+    after = batch[batch.length - 1]!.deal_name;
+  }
+}
+
+export interface AgentDealsQuery {
+  agentUin: string;
+  startTime?: string;
+  endTime?: string;
+  ascending: boolean;
+  status?: number;
+  ownerUins?: readonly string[];
+  dealNames?: readonly string[];
+  bigDealIds?: readonly string[];
+  payerMode?: number;
+  offset: number;
+  limit: number;
+}
+
+/** One page of the agent's cached deals, plus the count of every match. */
+export async function queryAgentDeals(db: Kysely<Database>, q: AgentDealsQuery): Promise<{ total: number; bodies: string[] }> {
+  let base = db.selectFrom('agent_deal_cache').where('agent_uin', '=', q.agentUin);
+  if (q.startTime !== undefined) base = base.where('create_time', '>=', q.startTime);
+  if (q.endTime !== undefined) base = base.where('create_time', '<=', q.endTime);
+  if (q.status !== undefined) base = base.where('status', '=', q.status);
+  if (q.payerMode !== undefined) base = base.where('payer_mode', '=', q.payerMode);
+  if (q.ownerUins?.length) base = base.where('owner_uin', 'in', [...q.ownerUins]);
+  if (q.dealNames?.length) base = base.where('deal_name', 'in', [...q.dealNames]);
+  if (q.bigDealIds?.length) base = base.where('big_deal_id', 'in', [...q.bigDealIds]);
+  const countRow = await base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+  const total = Number(countRow.n);
+  if (q.offset >= total) return { total, bodies: [] };
+  const dir = q.ascending ? 'asc' : 'desc';
+  const rows = await base.select('body').orderBy('create_time', dir).orderBy('deal_name', dir).limit(q.limit).offset(q.offset).execute();
+  return { total, bodies: rows.map((r) => r.body) };
+}

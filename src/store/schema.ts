@@ -1,0 +1,62 @@
+/** Table shapes for the query layer (Kysely). Booleans are integers so SQLite and PostgreSQL agree. */
+import type { DealRecord } from '../domain/deal.js';
+
+export interface AccountsTable {
+  uin: string;
+  app_id: string;
+  is_agent: number;
+  created_at: string;
+}
+
+export interface ApiKeysTable {
+  secret_id: string;
+  secret_key: string;
+  uin: string;
+  created_at: string;
+}
+
+/** A client account bound to one agent (reseller). */
+export interface AgentClientsTable {
+  client_uin: string;
+  agent_uin: string;
+  client_type: string;
+  project_type: string;
+  sales_uin: string;
+  client_remark: string;
+  bound_at: string;
+}
+
+export interface DealResourcesTable {
+  resource_id: string;
+  deal_name: string;
+}
+
+/**
+ * The partners agent-deal cache: one row per prepaid deal of a bound client, denormalized with
+ * the filter columns and the already-rendered `AgentDealNewElem` JSON, indexed in both orders.
+ */
+export interface AgentDealCacheTable {
+  deal_name: string;
+  agent_uin: string;
+  owner_uin: string;
+  create_time: string;
+  status: number;
+  payer_mode: number;
+  big_deal_id: string;
+  body: string;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  api_keys: ApiKeysTable;
+  agent_clients: AgentClientsTable;
+  deals: DealRecord;
+  deal_resources: DealResourcesTable;
+  agent_deal_cache: AgentDealCacheTable;
+  meta: MetaTable;
+}

@@ -1,0 +1,44 @@
+/** Loading a whole dataset (accounts, keys, bindings, deals) into a store, and the first-start demo. */
+import { buildDemoDataset, DEMO_AGENT, DEMO_CLIENT, type DemoDataset, type DemoOptions } from '../domain/demo-seed.js';
+import type { Store } from './store.js';
+
+export const DEMO_META_KEY = 'demo_seed';
+
+export async function applyDataset(store: Store, data: DemoDataset): Promise<void> {
+  for (const a of data.accounts) {
+    if (!(await store.getAccount(a.uin))) await store.createAccount({ uin: a.uin, appId: a.appId, isAgent: a.isAgent });
+    if (a.key && !(await store.findKey(a.key.SecretId))) await store.createKey(a.uin, a.key);
+  }
+  // Deals first, then bindings: each bind builds that client's cache rows in one pass.
+  await store.upsertDeals(data.deals);
+  for (const b of data.bindings) await store.bindClient(b);
+}
+
+export interface DemoSeedResult {
+  seeded: boolean;
+  deals: number;
+}
+
+/**
+ * Seeds the demo dataset into an empty store (no accounts yet) and remembers that it did. A
+ * store that already holds anything is left alone.
+ */
+export async function seedDemoIfEmpty(store: Store, options: DemoOptions = {}): Promise<DemoSeedResult> {
+  if ((await store.getMeta(DEMO_META_KEY)) !== undefined) return { seeded: false, deals: await store.countDeals() };
+  const anyAccount = await store.db.selectFrom('accounts').select('uin').limit(1).executeTakeFirst();
+  if (anyAccount) return { seeded: false, deals: await store.countDeals() };
+  const data = buildDemoDataset(options);
+  await applyDataset(store, data);
+  await store.setMeta(DEMO_META_KEY, JSON.stringify({ seed: options.seed ?? 20180709, deals: data.deals.length }));
+  return { seeded: true, deals: data.deals.length };
+}
+
+/** The demo keys, if the demo accounts exist in this store. */
+export async function demoKeys(store: Store) {
+  const out: Array<{ role: 'agent' | 'client'; uin: string; SecretId: string; SecretKey: string }> = [];
+  for (const [role, demo] of [['agent', DEMO_AGENT], ['client', DEMO_CLIENT]] as const) {
+    const key = await store.findKey(demo.key.SecretId);
+    if (key) out.push({ role, uin: key.uin, SecretId: key.secretId, SecretKey: key.secretKey });
+  }
+  return out;
+}
