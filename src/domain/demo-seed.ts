@@ -111,7 +111,7 @@ export function buildDemoDataset(options: DemoOptions = {}): DemoDataset {
   // Refunds: separate deals with negative amounts that point at delivered originals.
   const refunds: DealRecord[] = [];
   for (const orig of originals) {
-    if (orig.status !== 4 || orig.action_type === 'refund' || rnd.next() >= 0.07) continue;
+    if (orig.status !== 4 || orig.real_total_cost <= 0 || rnd.next() >= 0.07) continue;
     const created = Math.min(parseMs(orig.create_time) + rnd.int(1, 40) * DAY_MS, end - 60_000);
     refunds.push(makeRefund(rnd, ++seq, created, orig));
   }

@@ -1,6 +1,7 @@
 /** `tcdeals serve`: the API server on embedded SQLite (or PostgreSQL), with demo data on first start. */
 import { Command, Option } from 'commander';
 import { pino } from 'pino';
+import { DAY_MS, formatDateTime } from '../../protocol/datetime.js';
 import { createServer } from '../../server.js';
 import { demoKeys, seedDemoIfEmpty } from '../../store/seed.js';
 import { openStore, parseIntOption, print, withDb } from '../options.js';
@@ -56,22 +57,28 @@ export function serveCommand(): Command {
     });
 }
 
+/** The banner is written in one piece, so anything watching stdout sees it whole. */
 function printBanner(endpoint: string, db: string, keys: Awaited<ReturnType<typeof demoKeys>>): void {
-  print(`tcdeals listening on http://${endpoint}  (database: ${db})`);
-  if (keys.length === 0) return;
-  print('');
-  print('Demo keys (sandbox only):');
-  for (const k of keys) print(`  ${k.role.padEnd(6)} uin ${k.uin}  SecretId ${k.SecretId}  SecretKey ${k.SecretKey}`);
-  const agent = keys.find((k) => k.role === 'agent') ?? keys[0]!;
-  print('');
-  print('Official Node SDK (npm i tencentcloud-sdk-nodejs):');
-  print(`
+  const lines = [`tcdeals listening on http://${endpoint}  (database: ${db})`];
+  if (keys.length > 0) {
+    const agent = keys.find((k) => k.role === 'agent') ?? keys[0]!;
+    const client = keys.find((k) => k.role === 'client') ?? agent;
+    const today = formatDateTime(Date.now());
+    const monthAgo = formatDateTime(Date.now() - 30 * DAY_MS);
+    lines.push('', 'Demo keys (sandbox only):');
+    for (const k of keys) lines.push(`  ${k.role.padEnd(6)} uin ${k.uin}  SecretId ${k.SecretId}  SecretKey ${k.SecretKey}`);
+    lines.push('', 'Official Node SDK (npm i tencentcloud-sdk-nodejs):', `
   import * as tencentcloud from "tencentcloud-sdk-nodejs";
   const profile = { httpProfile: { endpoint: "${endpoint}", protocol: "http://" } };
-  const credential = { secretId: "${agent.SecretId}", secretKey: "${agent.SecretKey}" };
-  const partners = new tencentcloud.partners.v20180321.Client({ credential, region: "", profile });
+  // The agent sees its clients' prepaid deals:
+  const partners = new tencentcloud.partners.v20180321.Client({
+    credential: { secretId: "${agent.SecretId}", secretKey: "${agent.SecretKey}" }, region: "", profile });
   console.log(await partners.DescribeAgentDealsByCache({ Offset: 0, Limit: 10 }));
-  const billing = new tencentcloud.billing.v20180709.Client({ credential, region: "", profile });
-  console.log(await billing.DescribeDealsByCond({ StartTime: "2026-01-01 00:00:00", EndTime: "2026-03-31 23:59:59", Limit: 20 }));
+  // A client sees its own deals:
+  const billing = new tencentcloud.billing.v20180709.Client({
+    credential: { secretId: "${client.SecretId}", secretKey: "${client.SecretKey}" }, region: "", profile });
+  console.log(await billing.DescribeDealsByCond({ StartTime: "${monthAgo}", EndTime: "${today}", Limit: 20 }));
 `);
+  }
+  print(lines.join('\n'));
 }
