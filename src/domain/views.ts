@@ -154,3 +154,43 @@ export function toAgentDeal(d: DealRecord, binding: ClientRelation): AgentDealNe
     SubGoodsName: d.sub_goods_name,
   };
 }
+
+/** Billing-only fields carried beside the partners shape in imports and exports. */
+export interface BillingExtras {
+  PayMode: string;
+  ProductCode: string;
+  SubProductCode: string;
+  TimeSpan: number;
+  TimeUnit: string;
+  Currency: string;
+  Policy: number;
+  Price: number;
+  TotalCost: number;
+  Formula: string;
+  RefReturnDeals: string;
+  ProjectId: number;
+  ZoneCode?: string;
+}
+
+/**
+ * The interchange shape of `tcdeals deals import` (and of exports): the partners element plus
+ * the billing-only fields, so a deal survives a round trip through a file unchanged.
+ */
+export function toExportDeal(d: DealRecord, binding: ClientRelation): AgentDealNewElem & BillingExtras {
+  const extras: BillingExtras = {
+    PayMode: d.pay_mode,
+    ProductCode: d.product_code,
+    SubProductCode: d.sub_product_code,
+    TimeSpan: d.time_span,
+    TimeUnit: d.time_unit,
+    Currency: d.currency,
+    Policy: d.policy,
+    Price: d.price,
+    TotalCost: d.total_cost,
+    Formula: d.formula,
+    RefReturnDeals: d.ref_return_deals,
+    ProjectId: d.project_id,
+  };
+  if (d.zone_code !== null) extras.ZoneCode = d.zone_code;
+  return { ...toAgentDeal(d, binding), ...extras };
+}
