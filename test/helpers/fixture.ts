@@ -67,10 +67,11 @@ const OWNERS = [CLIENT_1.uin, CLIENT_2.uin, CLIENT_3.uin, LONER.uin, AGENT_A.uin
 export function fixtureDeals(): DealRecord[] {
   const out: DealRecord[] = [];
   for (let i = 0; i < 120; i++) {
-    const month = (i % 12) + 1;
-    const day = (Math.floor(i / 12) % 28) + 1;
     // Every 10th deal shares its timestamp with the previous one: the tie-break must be stable.
-    const second = i % 10 === 9 ? (i - 1) % 60 : i % 60;
+    const j = i % 10 === 9 ? i - 1 : i;
+    const month = (j % 12) + 1;
+    const day = (Math.floor(j / 12) % 28) + 1;
+    const second = j % 60;
     const create = `2025-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')} 10:00:${String(second).padStart(2, '0')}`;
     const name = `2025${String(month).padStart(2, '0')}${String(day).padStart(2, '0')}0000000${String(1000 + i)}1`;
     const owner = OWNERS[i % OWNERS.length]!;

@@ -21,7 +21,7 @@ export const describeDealsByCond = defineAction({
     OrderId: { kind: 'string', maxLength: 64 },
     BigDealId: { kind: 'string', maxLength: 64 },
     ResourceId: { kind: 'string', maxLength: 256 },
-    StatusSet: { kind: 'integerList', maxItems: DEAL_STATUSES.length, oneOf: DEAL_STATUSES },
+    StatusSet: { kind: 'integerList', maxItems: 100, oneOf: DEAL_STATUSES },
   },
   async handle(p, { store, caller, settings }) {
     if (p.EndTime < p.StartTime) {
