@@ -3,6 +3,7 @@
  * HTTP → protocol (size, method, routing, signature, rate limit, parameters) → action → store → view → envelope.
  */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { ActionSettings } from './actions/action.js';
@@ -44,16 +45,19 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     exposeHeadRoutes: false,
     serverFactory: (handler) =>
       createHttpServer({ maxHeaderSize: MAX_HEADER_SIZE }, handler as (req: IncomingMessage, res: ServerResponse) => void),
+    clientErrorHandler: answerClientError,
   });
 
   // Keep every body as raw bytes: the TC3 payload hash is over exactly what was sent.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
+  // A Buffer, not a string: Fastify appends `; charset=utf-8` to a JSON content type when it
+  // sends a string, and the Python SDK then ignores `Response.Error` (returns an empty model).
   const send = (reply: FastifyReply, body: string, traceId?: string) => {
     reply.code(200).header('content-type', CONTENT_TYPE);
     if (traceId) reply.header('x-tc-traceid', traceId.slice(0, 128));
-    return reply.send(body);
+    return reply.send(Buffer.from(body, 'utf8'));
   };
 
   app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, req, reply) => {
@@ -69,7 +73,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     return send(reply, errorBody(apiError, 'en-US', requestId), req.headers['x-tc-traceid'] as string | undefined);
   });
 
-  app.get('/_tcdeals/health', async (_req, reply) => reply.code(200).header('content-type', CONTENT_TYPE).send(JSON.stringify({ status: 'ok' })));
+  app.get('/_tcdeals/health', async (_req, reply) => reply.code(200).header('content-type', CONTENT_TYPE).send(Buffer.from(JSON.stringify({ status: 'ok' }))));
 
   app.route({
     method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'],
@@ -121,13 +125,47 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     },
   });
 
+  // Still the API envelope with HTTP 200: the SDKs surface `Response.Error.Code` only then.
   app.setNotFoundHandler((req, reply) => {
-    const err = new ApiError('InvalidAction', {
-      en: `No API at path ${JSON.stringify((req.raw.url ?? '').slice(0, 64))}: Tencent Cloud API 3.0 requests go to "/".`,
-      zh: `路径 ${JSON.stringify((req.raw.url ?? '').slice(0, 64))} 上没有接口：云 API 3.0 请求的路径为 "/"。`,
-    });
-    return reply.code(404).header('content-type', CONTENT_TYPE).send(errorBody(err, 'en-US', newRequestId()));
+    const err =
+      req.method !== 'GET' && req.method !== 'POST'
+        ? unsupportedMethod(req.method)
+        : new ApiError('InvalidAction', {
+            en: `No API at path ${JSON.stringify((req.raw.url ?? '').slice(0, 64))}: Tencent Cloud API 3.0 requests go to "/".`,
+            zh: `路径 ${JSON.stringify((req.raw.url ?? '').slice(0, 64))} 上没有接口：云 API 3.0 请求的路径为 "/"。`,
+          });
+    return send(reply, errorBody(err, 'en-US', newRequestId()), req.headers['x-tc-traceid'] as string | undefined);
   });
 
   return app;
+}
+
+function unsupportedMethod(method: string): ApiError {
+  return new ApiError('UnsupportedProtocol', {
+    en: `The HTTP method ${method.slice(0, 16)} is not supported: only GET and POST are.`,
+    zh: `不支持 HTTP 方法 ${method.slice(0, 16)}：只支持 GET 和 POST。`,
+  });
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them. Headers past MAX_HEADER_SIZE (a
+ * GET far over its 32 KB limit) and methods the parser does not know still get the API envelope;
+ * anything else gets a plain 400, as Fastify would answer.
+ */
+function answerClientError(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  if (socket.writable) {
+    const apiError =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? new ApiError('RequestSizeLimitExceeded', {
+            en: `The request headers exceed ${MAX_HEADER_SIZE} bytes (GET requests are limited to ${SIZE_LIMITS.get} bytes).`,
+            zh: `请求头超过 ${MAX_HEADER_SIZE} 字节（GET 请求包不得超过 ${SIZE_LIMITS.get} 字节）。`,
+          })
+        : err.code === 'HPE_INVALID_METHOD'
+          ? unsupportedMethod(/^[A-Za-z_-]{1,16}/.exec((err as { rawPacket?: Buffer }).rawPacket?.toString('latin1') ?? '')?.[0] ?? '(unknown)')
+          : undefined;
+    const [status, body] = apiError ? ['200 OK', errorBody(apiError, 'en-US', newRequestId())] : ['400 Bad Request', '{"error":"Bad Request","message":"Client Error","statusCode":400}'];
+    socket.write(`HTTP/1.1 ${status}\r\nContent-Type: ${CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
 }

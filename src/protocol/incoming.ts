@@ -81,29 +81,34 @@ export function readIncoming(raw: RawHttpRequest): Incoming {
   const authorization = header(raw.headers, 'authorization');
   const formBody = method === 'POST' && isForm(contentType);
 
+  // Without an Authorization header a form POST is v1 (or an unsigned call that fails anyway):
+  // refuse it over the v1 limit before parsing up to 10 MB of pairs.
+  if (formBody && authorization === undefined && raw.body.length > SIZE_LIMITS.v1Post) {
+    throw sizeError(SIZE_LIMITS.v1Post, 'v1 (HmacSHA1/HmacSHA256) POST requests');
+  }
+
   // v1 puts everything in the query (GET) or the form body (POST); TC3 uses the Authorization header.
-  const flatSource = method === 'GET' ? query : formBody ? raw.body.toString('utf8') : '';
-  const pairs = parseForm(flatSource);
-  const v1Keys = new Set(pairs.map(([k]) => k));
+  // Parsed lazily: a signed TC3 form body is only parsed once the signature holds.
+  let parsed: Array<[string, string]> | undefined;
+  const pairs = () => (parsed ??= parseForm(method === 'GET' ? query : formBody ? raw.body.toString('utf8') : ''));
+  const looksV1 = () => pairs().some(([k]) => k === 'Signature' || k === 'SecretId');
   const scheme: 'tc3' | 'v1' =
-    authorization !== undefined || (!v1Keys.has('Signature') && !v1Keys.has('SecretId') && header(raw.headers, 'x-tc-action') !== undefined)
-      ? 'tc3'
-      : 'v1';
+    authorization !== undefined || (header(raw.headers, 'x-tc-action') !== undefined && !looksV1()) ? 'tc3' : 'v1';
 
   if (method === 'POST') {
     const limit = scheme === 'v1' ? SIZE_LIMITS.v1Post : SIZE_LIMITS.tc3Post;
     if (raw.body.length > limit) throw sizeError(limit, scheme === 'v1' ? 'v1 (HmacSHA1/HmacSHA256) POST requests' : 'TC3-HMAC-SHA256 POST requests');
   }
 
-  const v1Value = (name: string) => pairs.find(([k]) => k === name)?.[1];
+  const v1Value = (name: string) => pairs().find(([k]) => k === name)?.[1];
   const action = scheme === 'tc3' ? header(raw.headers, 'x-tc-action') : v1Value('Action');
   const version = scheme === 'tc3' ? header(raw.headers, 'x-tc-version') : v1Value('Version');
   const region = scheme === 'tc3' ? header(raw.headers, 'x-tc-region') : v1Value('Region');
   const lang = scheme === 'v1' && v1Value('Language') !== undefined ? pickLang(v1Value('Language')) : lang0;
 
   const params = (invalidCode: ErrorCode): Record<string, unknown> => {
-    if (scheme === 'v1') return unflatten(pairs.filter(([k]) => !V1_COMMON.has(k)), invalidCode);
-    if (method === 'GET' || formBody) return unflatten(pairs, invalidCode);
+    if (scheme === 'v1') return unflatten(pairs().filter(([k]) => !V1_COMMON.has(k)), invalidCode);
+    if (method === 'GET' || formBody) return unflatten(pairs(), invalidCode);
     return parseJsonObject(raw.body, invalidCode);
   };
 
@@ -119,7 +124,7 @@ export function readIncoming(raw: RawHttpRequest): Incoming {
     region,
     lang,
     traceId: header(raw.headers, 'x-tc-traceid'),
-    v1Pairs: scheme === 'v1' ? pairs : [],
+    v1Pairs: scheme === 'v1' ? pairs() : [],
     params,
   };
 }

@@ -11,6 +11,8 @@ export interface Backend {
   readonly db: Kysely<Database>;
   /** Where the data lives, safe to print (no credentials). */
   readonly location: string;
+  /** Connection pool usage, where the engine has a pool. */
+  poolStats?(): { total: number; idle: number; waiting: number; max: number };
   close(): Promise<void>;
 }
 
@@ -21,10 +23,14 @@ export interface BackendOptions {
 
 /** `postgres://…` selects PostgreSQL; anything else is a SQLite file path (or `:memory:`). */
 export async function openBackend(url: string, options: BackendOptions = {}): Promise<Backend> {
-  if (/^postgres(ql)?:\/\//i.test(url)) {
-    throw new Error('PostgreSQL storage is not available in this build yet; use a SQLite path.');
+  if (isPostgresUrl(url)) {
+    const { openPostgres } = await import('./postgres.js');
+    return openPostgres(url, options);
   }
   const { openSqlite } = await import('./sqlite.js');
-  void options;
   return openSqlite(url.replace(/^sqlite:(\/\/)?/i, ''));
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
 }

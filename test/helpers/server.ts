@@ -6,6 +6,7 @@ import type { RateLimitOptions } from '../../src/rate-limit.js';
 import { createServer } from '../../src/server.js';
 import { applyDataset } from '../../src/store/seed.js';
 import { Store } from '../../src/store/store.js';
+import { SQLITE, type TestBackend } from './backends.js';
 import { fixtureDataset } from './fixture.js';
 
 export interface TestServer {
@@ -23,11 +24,13 @@ export interface TestServerOptions {
   settings?: Partial<ActionSettings>;
   rateLimit?: RateLimitOptions | false;
   now?: () => number;
-  db?: string;
+  /** Where the data lives: SQLite in memory unless a suite runs per backend. */
+  backend?: TestBackend;
 }
 
 export async function startServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const store = await Store.open(options.db ?? ':memory:');
+  const database = await (options.backend ?? SQLITE).create();
+  const store = await Store.open(database.url);
   const dataset = options.dataset === undefined ? fixtureDataset() : options.dataset;
   if (dataset) await applyDataset(store, dataset);
   const app = await createServer({ store, settings: options.settings, rateLimit: options.rateLimit ?? false, now: options.now });
@@ -43,6 +46,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     close: async () => {
       await app.close();
       await store.close();
+      await database.drop();
     },
   };
 }
