@@ -14,7 +14,7 @@ const require = createRequire(import.meta.url);
 const { billing } = require('tencentcloud-sdk-nodejs/tencentcloud/services/billing');
 const { partners } = require('tencentcloud-sdk-nodejs/tencentcloud/services/partners');
 
-const seedExample = readFileSync(new URL('../../../shared/seeds/partners-DescribeAgentDealsByCache.txt', import.meta.url), 'utf8');
+const seedExample = readFileSync(new URL('../fixtures/seeds/partners-DescribeAgentDealsByCache.txt', import.meta.url), 'utf8');
 /** The official example deal (a refund) from the partners document. */
 function exampleDeal(): Record<string, unknown> {
   const out = seedExample.slice(seedExample.indexOf('输出示例'));

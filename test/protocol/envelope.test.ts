@@ -65,7 +65,7 @@ interface Seed {
 }
 
 function readSeed(name: string): Seed {
-  const text = readFileSync(new URL(`../../../shared/seeds/${name}`, import.meta.url), 'utf8');
+  const text = readFileSync(new URL(`../fixtures/seeds/${name}`, import.meta.url), 'utf8');
   const inStart = text.indexOf('{', text.indexOf('<公共请求参数>'));
   const inEnd = text.indexOf('输出示例');
   const outStart = text.indexOf('{', inEnd);
