@@ -1,9 +1,13 @@
 /**
  * The documented rate limit: 20 requests per second per action per account. Over it the caller
- * gets exactly `RequestLimitExceeded` (the code the Go SDK's retry looks for). State lives in
- * memory here; rate-limiter-flexible offers the same interface over Redis.
+ * gets exactly `RequestLimitExceeded` (the code the Go SDK's retry looks for).
+ *
+ * State lives in memory, or in Redis when several instances must share one limit. If Redis stops
+ * answering, an in-memory limiter takes over so the limit still holds per instance, and the
+ * ready endpoint reports Redis as down.
  */
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { ApiError } from './protocol/errors.js';
 
 export interface RateLimitOptions {
@@ -15,14 +19,20 @@ export interface RateLimitOptions {
 
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { points: 20, durationSec: 1 };
 
+export const REDIS_KEY_PREFIX = 'tcdeals:rl';
+
 export class RateLimit {
   private readonly limiter: RateLimiterAbstract;
 
   constructor(
     readonly options: RateLimitOptions = DEFAULT_RATE_LIMIT,
-    limiter?: RateLimiterAbstract,
+    redis?: Redis,
+    keyPrefix = REDIS_KEY_PREFIX,
   ) {
-    this.limiter = limiter ?? new RateLimiterMemory({ points: options.points, duration: options.durationSec });
+    const memory = new RateLimiterMemory({ points: options.points, duration: options.durationSec });
+    this.limiter = redis
+      ? new RateLimiterRedis({ storeClient: redis, keyPrefix, points: options.points, duration: options.durationSec, insuranceLimiter: memory })
+      : memory;
   }
 
   /** Counts one call of `action` by `uin`; throws `RequestLimitExceeded` past the limit. */

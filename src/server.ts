@@ -5,14 +5,17 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ActionSettings } from './actions/action.js';
-import { findAction } from './actions/registry.js';
+import { ACTIONS, findAction } from './actions/registry.js';
 import { authenticate, SignatureError } from './protocol/authenticate.js';
 import { CONTENT_TYPE, errorBody, newRequestId, successBody } from './protocol/envelope.js';
 import { ApiError, type Lang } from './protocol/errors.js';
 import { readIncoming, SIZE_LIMITS } from './protocol/incoming.js';
 import { decodeParams } from './protocol/params.js';
+import { Metrics } from './ops/metrics.js';
+import { checkReadiness } from './ops/readiness.js';
 import { DEFAULT_RATE_LIMIT, RateLimit, type RateLimitOptions } from './rate-limit.js';
 import type { Store } from './store/store.js';
 
@@ -25,7 +28,20 @@ export interface ServerOptions {
   readonly now?: () => number;
   /** A pino logger; omitted means silent. */
   readonly logger?: Logger;
+  /** Shares rate-limit state with every instance using the same Redis. */
+  readonly redis?: Redis;
+  /** Redis key prefix for rate-limit state (tests isolate themselves with it). */
+  readonly redisKeyPrefix?: string;
+  /** Whether readiness waits for the demo seed (serve with demo data on). */
+  readonly requireSeed?: boolean;
+  /**
+   * Rebuild the whole partners cache every N seconds (0 or absent: never; writes keep it fresh
+   * anyway). With several instances only one rebuilds at a time; the others skip that round.
+   */
+  readonly cacheRebuildIntervalSec?: number;
 }
+
+const KNOWN_ACTIONS = new Set(ACTIONS.map((a) => a.name));
 
 export const DEFAULT_SETTINGS: ActionSettings = { billingOffset: 'rows' };
 
@@ -36,8 +52,9 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const { store } = options;
   const settings: ActionSettings = { ...DEFAULT_SETTINGS, ...options.settings };
   const now = options.now ?? Date.now;
-  const rateLimit = options.rateLimit === false ? undefined : new RateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT);
+  const rateLimit = options.rateLimit === false ? undefined : new RateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT, options.redis, options.redisKeyPrefix);
   const log = options.logger;
+  const metrics = new Metrics(store, now);
 
   const app = Fastify({
     logger: false,
@@ -73,7 +90,13 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     return send(reply, errorBody(apiError, 'en-US', requestId), req.headers['x-tc-traceid'] as string | undefined);
   });
 
+  // Liveness: the process answers. Readiness: it can also serve API calls correctly.
   app.get('/_tcdeals/health', async (_req, reply) => reply.code(200).header('content-type', CONTENT_TYPE).send(Buffer.from(JSON.stringify({ status: 'ok' }))));
+  app.get('/_tcdeals/ready', async (_req, reply) => {
+    const r = await checkReadiness({ store, redis: options.redis, requireSeed: options.requireSeed ?? false });
+    return reply.code(r.ready ? 200 : 503).header('content-type', CONTENT_TYPE).send(Buffer.from(JSON.stringify({ status: r.ready ? 'ready' : 'not ready', checks: r.checks })));
+  });
+  app.get('/metrics', async (_req, reply) => reply.code(200).header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
 
   app.route({
     method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'],
@@ -120,7 +143,11 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
         return send(reply, errorBody(apiError, lang, requestId), traceId);
       } finally {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        log?.info({ requestId, traceId, action, uin, code: code ?? 'OK', ms: Math.round(ms * 100) / 100 }, 'api call');
+        const labels = { action: action && KNOWN_ACTIONS.has(action) ? action : 'unknown', code: code ?? 'OK' };
+        metrics.calls.inc(labels);
+        metrics.latency.observe(labels, ms / 1000);
+        if (code === 'RequestLimitExceeded') metrics.rateLimited.inc({ action: labels.action });
+        log?.info({ requestId, traceId, action, uin, code: labels.code, ms: Math.round(ms * 100) / 100 }, 'api call');
       }
     },
   });
@@ -136,6 +163,24 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
           });
     return send(reply, errorBody(err, 'en-US', newRequestId()), req.headers['x-tc-traceid'] as string | undefined);
   });
+
+  if (options.cacheRebuildIntervalSec) {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      store
+        .rebuildAgentCache()
+        .then((r) => {
+          if (r.rebuilt) metrics.cacheRefresh.observe(r.ms / 1000);
+          log?.info({ rebuilt: r.rebuilt, rows: r.rows, ms: r.ms }, r.rebuilt ? 'partners cache rebuilt' : 'partners cache rebuild skipped: another instance holds the lock');
+        })
+        .catch((err: unknown) => log?.error({ err: err instanceof Error ? err.message : String(err) }, 'partners cache rebuild failed; the previous snapshot stays'))
+        .finally(() => (running = false));
+    }, options.cacheRebuildIntervalSec * 1000);
+    timer.unref();
+    app.addHook('onClose', async () => clearInterval(timer));
+  }
 
   return app;
 }

@@ -1,6 +1,7 @@
 /** The `tcdeals` command. */
 import { Command } from 'commander';
 import { accountsCommand, clientsCommand, keysCommand } from './commands/accounts.js';
+import { cacheCommand } from './commands/cache.js';
 import { dbCommand } from './commands/db.js';
 import { dealsCommand } from './commands/deals.js';
 import { serveCommand } from './commands/serve.js';
@@ -14,6 +15,7 @@ export function buildCli(): Command {
     .addCommand(keysCommand())
     .addCommand(clientsCommand())
     .addCommand(dealsCommand())
+    .addCommand(cacheCommand())
     .addCommand(dbCommand());
 }
 

@@ -5,7 +5,7 @@ import { Store } from '../store/store.js';
 export const DEFAULT_DB = './data/tcdeals.db';
 
 export function withDb(cmd: Command): Command {
-  return cmd.option('--db <url>', 'SQLite file, :memory:, or postgres://… (env DATABASE_URL)', process.env.DATABASE_URL ?? DEFAULT_DB);
+  return cmd.option('--db <url>', 'SQLite file, :memory:, or postgres://… (env DATABASE_URL)', process.env.DATABASE_URL || DEFAULT_DB);
 }
 
 export async function openStore(opts: { db: string }): Promise<Store> {

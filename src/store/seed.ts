@@ -21,16 +21,23 @@ export interface DemoSeedResult {
 
 /**
  * Seeds the demo dataset into an empty store (no accounts yet) and remembers that it did. A
- * store that already holds anything is left alone.
+ * store that already holds anything is left alone. Instances starting together on one
+ * PostgreSQL database take turns: the first seeds, the others then find it done.
  */
 export async function seedDemoIfEmpty(store: Store, options: DemoOptions = {}): Promise<DemoSeedResult> {
-  if ((await store.getMeta(DEMO_META_KEY)) !== undefined) return { seeded: false, deals: await store.countDeals() };
-  const anyAccount = await store.db.selectFrom('accounts').select('uin').limit(1).executeTakeFirst();
-  if (anyAccount) return { seeded: false, deals: await store.countDeals() };
-  const data = buildDemoDataset(options);
-  await applyDataset(store, data);
-  await store.setMeta(DEMO_META_KEY, JSON.stringify({ seed: options.seed ?? 20180709, deals: data.deals.length }));
-  return { seeded: true, deals: data.deals.length };
+  const result = await store.exclusive('tcdeals:demo-seed', async (tx) => {
+    if ((await tx.getMeta(DEMO_META_KEY)) !== undefined || (await tx.hasAccounts())) return { seeded: false, deals: 0 };
+    const data = buildDemoDataset(options);
+    await applyDataset(tx, data);
+    await tx.setMeta(DEMO_META_KEY, JSON.stringify({ seed: options.seed ?? 20180709, deals: data.deals.length }));
+    return { seeded: true, deals: data.deals.length };
+  });
+  return result!;
+}
+
+/** True once the demo seed ran, or the store holds data of its own (so no seed is due). */
+export async function seedSettled(store: Store): Promise<boolean> {
+  return (await store.getMeta(DEMO_META_KEY)) !== undefined || (await store.hasAccounts());
 }
 
 /** The demo keys, if the demo accounts exist in this store. */

@@ -3,7 +3,7 @@
  * touches deals or bindings also refreshes the partners cache in the same transaction, so a
  * crash never leaves the two disagreeing.
  */
-import { Migrator, sql } from 'kysely';
+import { Migrator, sql, type Kysely } from 'kysely';
 import type { DealRecord } from '../domain/deal.js';
 import { formatDateTime } from '../protocol/datetime.js';
 import type { KeyRecord } from '../protocol/authenticate.js';
@@ -11,11 +11,22 @@ import * as accounts from './accounts.js';
 import { queryAgentDeals, refreshClient, refreshDeals, type AgentDealsQuery } from './agent-cache.js';
 import { openBackend, type Backend, type BackendOptions } from './backend.js';
 import { queryBillingDeals, upsertDeals, type BillingQuery } from './deals.js';
-import { migrationProvider } from './migrations.js';
+import { MIGRATIONS, migrationProvider } from './migrations.js';
+import type { Database } from './schema.js';
 
 export type { Account, Binding, NewAccount, NewKey } from './accounts.js';
 export type { AgentDealsQuery } from './agent-cache.js';
 export type { BillingQuery } from './deals.js';
+
+/** Meta key holding the epoch milliseconds of the last change to the partners cache. */
+const CACHE_REFRESHED_AT = 'cache_refreshed_at';
+
+export interface RebuildResult {
+  /** False when another instance held the rebuild lock, so this one did nothing. */
+  rebuilt: boolean;
+  rows: number;
+  ms: number;
+}
 
 export class Store {
   /** Migrations this process applied when it opened the store. */
@@ -24,12 +35,20 @@ export class Store {
   private constructor(
     private readonly backend: Backend,
     private readonly now: () => number,
+    /** The database, or the open transaction when this store is a transactional view. */
+    readonly db: Kysely<Database>,
   ) {}
 
   /** Opens the database at `url` (a SQLite path, `:memory:`, or `postgres://…`) and migrates it. */
   static async open(url: string, options: BackendOptions & { now?: () => number } = {}): Promise<Store> {
-    const store = new Store(await openBackend(url, options), options.now ?? Date.now);
-    store.migrated = await store.migrate();
+    const backend = await openBackend(url, options);
+    const store = new Store(backend, options.now ?? Date.now, backend.db);
+    try {
+      store.migrated = await store.migrate();
+    } catch (err) {
+      await backend.close();
+      throw err;
+    }
     return store;
   }
 
@@ -41,18 +60,50 @@ export class Store {
     return this.backend.location;
   }
 
-  get db() {
-    return this.backend.db;
+  poolStats() {
+    return this.backend.poolStats?.();
   }
 
   private stamp(): string {
     return formatDateTime(this.now());
   }
 
+  /** Runs `fn` in one transaction (or inside the current one), with a store bound to it. */
+  private async inTransaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return fn(this);
+    return this.db.transaction().execute((trx) => fn(new Store(this.backend, this.now, trx)));
+  }
+
+  /**
+   * Runs `fn` in one transaction while holding a named lock shared by every instance on the same
+   * PostgreSQL database (an advisory transaction lock, released on commit, rollback or crash).
+   * With `wait: false` it gives up at once and returns undefined when another holder has it.
+   * SQLite serializes writers itself; one process owns the file.
+   */
+  async exclusive<T>(name: string, fn: (tx: Store) => Promise<T>, wait = true): Promise<T | undefined> {
+    return this.inTransaction(async (tx) => {
+      if (tx.kind === 'postgres') {
+        if (wait) {
+          await sql`select pg_advisory_xact_lock(hashtext(${name}))`.execute(tx.db);
+        } else {
+          const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(hashtext(${name})) as ok`.execute(tx.db);
+          if (!rows[0]?.ok) return undefined;
+        }
+      }
+      return fn(tx);
+    });
+  }
+
   async migrate(): Promise<string[]> {
     const { error, results } = await new Migrator({ db: this.db, provider: migrationProvider }).migrateToLatest();
     if (error) throw error instanceof Error ? error : new Error(String(error));
     return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  }
+
+  /** Names of migrations not yet applied to this database (another instance may be behind or ahead). */
+  async pendingMigrations(): Promise<string[]> {
+    const all = await new Migrator({ db: this.db, provider: migrationProvider }).getMigrations();
+    return all.filter((m) => m.executedAt === undefined).map((m) => m.name).filter((n) => n in MIGRATIONS);
   }
 
   async ping(): Promise<void> {
@@ -65,6 +116,10 @@ export class Store {
 
   getAccount(uin: string) {
     return accounts.getAccount(this.db, uin);
+  }
+
+  async hasAccounts(): Promise<boolean> {
+    return (await this.db.selectFrom('accounts').select('uin').limit(1).executeTakeFirst()) !== undefined;
   }
 
   createKey(uin: string, fixed?: accounts.NewKey) {
@@ -80,18 +135,52 @@ export class Store {
   }
 
   async bindClient(b: accounts.Binding): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await accounts.bindClient(trx, b, this.stamp());
-      await refreshClient(trx, b.clientUin);
+    await this.inTransaction(async (tx) => {
+      await accounts.bindClient(tx.db, b, tx.stamp());
+      await refreshClient(tx.db, b.clientUin);
+      await tx.touchCache();
     });
   }
 
   /** All-or-nothing: either every record is written (and cached) or none is. */
   async upsertDeals(records: readonly DealRecord[]): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await upsertDeals(trx, records);
-      await refreshDeals(trx, records);
+    await this.inTransaction(async (tx) => {
+      await upsertDeals(tx.db, records);
+      await refreshDeals(tx.db, records);
+      await tx.touchCache();
     });
+  }
+
+  /**
+   * Rebuilds the whole partners cache from the order store in one transaction: readers keep
+   * seeing the previous snapshot until it commits, and a crash mid-way leaves it untouched. Only
+   * one instance rebuilds at a time; the others return `rebuilt: false` at once.
+   */
+  async rebuildAgentCache(): Promise<RebuildResult> {
+    const started = this.now();
+    const result = await this.exclusive(
+      'tcdeals:agent-cache-rebuild',
+      async (tx) => {
+        await tx.db.deleteFrom('agent_deal_cache').execute();
+        const clients = await tx.db.selectFrom('agent_clients').select('client_uin').orderBy('client_uin').execute();
+        for (const { client_uin } of clients) await refreshClient(tx.db, client_uin);
+        await tx.touchCache();
+        const row = await tx.db.selectFrom('agent_deal_cache').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+        return Number(row.n);
+      },
+      false,
+    );
+    return { rebuilt: result !== undefined, rows: result ?? 0, ms: this.now() - started };
+  }
+
+  private touchCache(): Promise<void> {
+    return this.setMeta(CACHE_REFRESHED_AT, String(this.now()));
+  }
+
+  /** When the partners cache last changed (epoch ms), if ever. */
+  async cacheRefreshedAt(): Promise<number | undefined> {
+    const v = await this.getMeta(CACHE_REFRESHED_AT);
+    return v === undefined ? undefined : Number(v);
   }
 
   billingDeals(q: BillingQuery) {

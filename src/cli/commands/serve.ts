@@ -4,7 +4,10 @@ import { pino } from 'pino';
 import { DAY_MS, formatDateTime } from '../../protocol/datetime.js';
 import { createServer } from '../../server.js';
 import { demoKeys, seedDemoIfEmpty } from '../../store/seed.js';
-import { openStore, parseIntOption, print, withDb } from '../options.js';
+import { connectRedis, redactRedisUrl, waitForRedis } from '../../ops/redis.js';
+import { REDIS_KEY_PREFIX } from '../../rate-limit.js';
+import { Store } from '../../store/store.js';
+import { parseIntOption, print, withDb } from '../options.js';
 
 interface ServeOptions {
   db: string;
@@ -14,20 +17,32 @@ interface ServeOptions {
   billingOffset: 'rows' | 'pages';
   rateLimit: number;
   logLevel: string;
+  redis?: string;
+  redisKeyPrefix: string;
+  poolSize: number;
+  cacheRebuildInterval: number;
 }
 
 export function serveCommand(): Command {
   return withDb(new Command('serve'))
     .description('run the API server')
     .option('-p, --port <port>', 'port (env PORT)', parseIntOption('--port'), Number(process.env.PORT ?? 8080))
-    .option('--host <host>', 'address to listen on', process.env.HOST ?? '127.0.0.1')
+    .option('--host <host>', 'address to listen on (env HOST)', process.env.HOST ?? '127.0.0.1')
     .option('--no-demo', 'do not seed the demo dataset into an empty database')
     .addOption(new Option('--billing-offset <mode>', 'DescribeDealsByCond Offset: a row offset or a page index').choices(['rows', 'pages']).default('rows'))
     .option('--rate-limit <n>', 'requests per second per action per account (0 = off)', parseIntOption('--rate-limit'), 20)
-    .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error', 'silent']).default(process.env.LOG_LEVEL ?? 'info'))
+    .option('--redis <url>', 'share rate-limit state through Redis (env REDIS_URL)', process.env.REDIS_URL || undefined)
+    .option('--redis-key-prefix <prefix>', 'prefix of the Redis keys (separate deployments sharing one Redis)', REDIS_KEY_PREFIX)
+    .option('--pool-size <n>', 'PostgreSQL connection pool size (env DB_POOL_SIZE)', parseIntOption('--pool-size'), Number(process.env.DB_POOL_SIZE ?? 10))
+    .option('--cache-rebuild-interval <seconds>', 'also rebuild the whole partners cache every N seconds (0 = only on writes)', parseIntOption('--cache-rebuild-interval'), 0)
+    .addOption(new Option('--log-level <level>', 'log level (env LOG_LEVEL)').choices(['debug', 'info', 'warn', 'error', 'silent']).default(process.env.LOG_LEVEL ?? 'info'))
     .action(async (o: ServeOptions) => {
       const logger = pino({ level: o.logLevel, base: undefined });
-      const store = await openStore(o);
+      const store = await Store.open(o.db, { poolSize: o.poolSize });
+      const redis = o.redis ? connectRedis(o.redis) : undefined;
+      if (redis) {
+        await waitForRedis(redis).catch((err: Error) => logger.warn({ redis: redactRedisUrl(o.redis!), err: err.message }, 'Redis not reachable yet; rate limits stay per instance until it is'));
+      }
       if (o.demo) {
         const seeded = await seedDemoIfEmpty(store);
         if (seeded.seeded) logger.info({ deals: seeded.deals }, 'seeded the demo dataset');
@@ -35,14 +50,19 @@ export function serveCommand(): Command {
       const app = await createServer({
         store,
         logger,
+        redis,
+        redisKeyPrefix: o.redisKeyPrefix,
+        requireSeed: o.demo,
         settings: { billingOffset: o.billingOffset },
         rateLimit: o.rateLimit === 0 ? false : { points: o.rateLimit, durationSec: 1 },
+        cacheRebuildIntervalSec: o.cacheRebuildInterval,
       });
       await app.listen({ port: o.port, host: o.host });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : o.port;
-      printBanner(`${o.host}:${port}`, store.kind === 'sqlite' ? store.location : store.kind, await demoKeys(store));
+      printBanner(`${o.host}:${port}`, store.location, await demoKeys(store));
 
+      // Graceful: stop accepting, let in-flight calls finish, close the pools, exit 0.
       let closing = false;
       const shutdown = async (signal: string) => {
         if (closing) return;
@@ -50,6 +70,8 @@ export function serveCommand(): Command {
         logger.info({ signal }, 'shutting down');
         await app.close();
         await store.close();
+        await redis?.quit().catch(() => redis.disconnect());
+        logger.flush?.();
         process.exit(0);
       };
       process.once('SIGTERM', () => void shutdown('SIGTERM'));
