@@ -6,9 +6,9 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
-export interface Backend {
+export interface Backend<DB = Database> {
   readonly kind: 'sqlite' | 'postgres';
-  readonly db: Kysely<Database>;
+  readonly db: Kysely<DB>;
   /** Where the data lives, safe to print (no credentials). */
   readonly location: string;
   /** Connection pool usage, where the engine has a pool. */
@@ -22,13 +22,13 @@ export interface BackendOptions {
 }
 
 /** `postgres://…` selects PostgreSQL; anything else is a SQLite file path (or `:memory:`). */
-export async function openBackend(url: string, options: BackendOptions = {}): Promise<Backend> {
+export async function openBackend<DB = Database>(url: string, options: BackendOptions = {}): Promise<Backend<DB>> {
   if (isPostgresUrl(url)) {
     const { openPostgres } = await import('./postgres.js');
-    return openPostgres(url, options);
+    return openPostgres<DB>(url, options);
   }
   const { openSqlite } = await import('./sqlite.js');
-  return openSqlite(url.replace(/^sqlite:(\/\/)?/i, ''));
+  return openSqlite<DB>(url.replace(/^sqlite:(\/\/)?/i, ''));
 }
 
 export function isPostgresUrl(url: string): boolean {

@@ -21,11 +21,11 @@ export function redactUrl(url: string): string {
   }
 }
 
-export function openPostgres(url: string, options: BackendOptions = {}): Backend {
+export function openPostgres<DB = Database>(url: string, options: BackendOptions = {}): Backend<DB> {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? DEFAULT_POOL_SIZE });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',
     db,

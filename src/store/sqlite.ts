@@ -6,7 +6,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import type { Backend } from './backend.js';
 import type { Database } from './schema.js';
 
-export function openSqlite(path: string): Backend {
+export function openSqlite<DB = Database>(path: string): Backend<DB> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const conn = new BetterSqlite3(path);
   // WAL lets the CLI write while a server reads the same file; NORMAL is durable across process crashes.
@@ -14,7 +14,7 @@ export function openSqlite(path: string): Backend {
   conn.pragma('synchronous = NORMAL');
   conn.pragma('foreign_keys = ON');
   conn.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: conn }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: conn }) });
   return {
     kind: 'sqlite',
     db,

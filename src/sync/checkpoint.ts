@@ -1,0 +1,31 @@
+/** Where a sync stands, so a killed sync continues exactly where it stopped. */
+export type SyncService = 'partners' | 'billing';
+
+export interface PagePosition {
+  window: number;
+  offset: number;
+}
+
+export interface Checkpoint {
+  service: SyncService;
+  /** The range of the run the checkpoint belongs to (Beijing time, inclusive). */
+  from: string;
+  to: string;
+  /** The next page to fetch, or null once the run is complete. */
+  next: PagePosition | null;
+  /** Deals written by this run so far. */
+  written: number;
+  /** File sinks: the data file's length when this checkpoint was taken. */
+  bytes?: number;
+  /** The `to` of the last completed run, the anchor of incremental runs. */
+  completedTo?: string;
+}
+
+/** The unique key of a deal in each service's answers. */
+export function dealKey(service: SyncService, deal: Record<string, unknown>): string {
+  return String(service === 'partners' ? deal.DealName : deal.OrderId);
+}
+
+export function dealTime(service: SyncService, deal: Record<string, unknown>): string {
+  return String(service === 'partners' ? deal.CreatTime : deal.CreateTime);
+}
