@@ -3,6 +3,9 @@
 import { main } from '../dist/cli/main.js';
 
 main(process.argv).catch((err) => {
-  process.stderr.write(`tcdeals: ${err instanceof Error ? err.message : String(err)}\n`);
+  // API errors carry their Tencent Cloud code and RequestId; show both, as tccli does.
+  const code = err && typeof err.code === 'string' && !err.code.startsWith('commander.') ? `[${err.code}] ` : '';
+  const requestId = err && err.requestId ? ` (RequestId ${err.requestId})` : '';
+  process.stderr.write(`tcdeals: ${code}${err instanceof Error ? err.message : String(err)}${requestId}\n`);
   process.exit(1);
 });

@@ -132,6 +132,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
         if (err instanceof ApiError) {
           apiError = err;
           if (err instanceof SignatureError) {
+            uin = err.uin;
             // What the server signed, so a user can diff it with their client. Never the key.
             log?.debug({ requestId, canonicalRequest: err.canonical, stringToSign: err.stringToSign }, 'signature mismatch');
           }

@@ -33,6 +33,8 @@ export class SignatureError extends ApiError {
   constructor(
     readonly canonical: string,
     readonly stringToSign: string,
+    /** The account the SecretId belongs to, for the call's log line. */
+    readonly uin: string,
   ) {
     super('AuthFailure.SignatureFailure');
   }
@@ -141,7 +143,7 @@ async function verifyTc3(call: Incoming, lookup: KeyLookup, nowMs: number): Prom
       return key;
     }
   }
-  throw new SignatureError(first!.canonical, first!.toSign);
+  throw new SignatureError(first!.canonical, first!.toSign, key.uin);
 }
 
 async function verifyV1(call: Incoming, lookup: KeyLookup, nowMs: number): Promise<KeyRecord> {
@@ -175,5 +177,5 @@ async function verifyV1(call: Incoming, lookup: KeyLookup, nowMs: number): Promi
     first ??= toSign;
     if (equalHex(v1Signature(key.secretKey, toSign, method), sig)) return key;
   }
-  throw new SignatureError('', first!);
+  throw new SignatureError('', first!, key.uin);
 }

@@ -10,8 +10,9 @@ export interface CliResult {
   stderr: string;
 }
 
-export function cli(args: string[], input?: string): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', input, env: { ...process.env, DATABASE_URL: '' } });
+export function cli(args: string[], input?: string, env: Record<string, string> = {}): CliResult {
+  const base = { ...process.env, DATABASE_URL: '', TENCENTCLOUD_SECRET_ID: '', TENCENTCLOUD_SECRET_KEY: '' };
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', input, env: { ...base, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -22,6 +23,17 @@ export async function waitFor(output: () => string, pattern: RegExp, timeoutMs =
     if (Date.now() > deadline) throw new Error(`output never matched ${pattern}:\n${output()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Like `cli`, but without blocking the event loop: needed when the server runs in this process. */
+export function cliAsync(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const base = { ...process.env, DATABASE_URL: '', TENCENTCLOUD_SECRET_ID: '', TENCENTCLOUD_SECRET_KEY: '' };
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...base, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  return new Promise((resolve) => child.once('close', (status) => resolve({ status, stdout, stderr })));
 }
 
 export interface RunningServer {

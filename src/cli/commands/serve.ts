@@ -57,13 +57,19 @@ export function serveCommand(): Command {
         rateLimit: o.rateLimit === 0 ? false : { points: o.rateLimit, durationSec: 1 },
         cacheRebuildIntervalSec: o.cacheRebuildInterval,
       });
+      // While draining, answers say `Connection: close`, so Node closes each keep-alive connection
+      // right after its last in-flight call instead of waiting for the client or the keep-alive
+      // timeout (up to 5 s) before the process can exit, and clients do not send on it again.
+      let closing = false;
+      app.addHook('onSend', async (_req, reply) => {
+        if (closing) reply.header('connection', 'close');
+      });
       await app.listen({ port: o.port, host: o.host });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : o.port;
       printBanner(`${o.host}:${port}`, store.location, await demoKeys(store));
 
       // Graceful: stop accepting, let in-flight calls finish, close the pools, exit 0.
-      let closing = false;
       const shutdown = async (signal: string) => {
         if (closing) return;
         closing = true;
