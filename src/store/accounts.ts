@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { KeyRecord } from '../protocol/authenticate.js';
 import type { ClientType, ProjectType } from '../domain/deal.js';
 import type { AccountsTable, AgentClientsTable, Database } from './schema.js';
+import { assertStorable, hasNul } from './text.js';
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -70,6 +71,7 @@ export async function createAccount(db: Kysely<Database>, a: NewAccount, now: st
 }
 
 export async function getAccount(db: Kysely<Database>, uin: string): Promise<Account | undefined> {
+  if (hasNul(uin)) return undefined; // equals nothing stored (see text.ts)
   const row = await db.selectFrom('accounts').selectAll().where('uin', '=', uin).executeTakeFirst();
   return row && toAccount(row);
 }
@@ -77,11 +79,14 @@ export async function getAccount(db: Kysely<Database>, uin: string): Promise<Acc
 export async function createKey(db: Kysely<Database>, uin: string, now: string, fixed?: NewKey): Promise<NewKey> {
   if (!(await getAccount(db, uin))) throw new Error(`Account ${uin} does not exist; create it first.`);
   const key = fixed ?? { SecretId: `AKID${randomToken(32)}`, SecretKey: randomToken(32) };
+  assertStorable(key, 'API key');
   await db.insertInto('api_keys').values({ secret_id: key.SecretId, secret_key: key.SecretKey, uin, created_at: now }).execute();
   return key;
 }
 
 export async function findKey(db: Kysely<Database>, secretId: string): Promise<KeyRecord | undefined> {
+  // A SecretId from a request (a v1 form may carry %00) can hold U+0000: it names no key (see text.ts).
+  if (hasNul(secretId)) return undefined;
   const row = await db.selectFrom('api_keys').select(['secret_id', 'secret_key', 'uin']).where('secret_id', '=', secretId).executeTakeFirst();
   return row && { secretId: row.secret_id, secretKey: row.secret_key, uin: row.uin };
 }
@@ -108,6 +113,7 @@ export async function bindClient(db: Kysely<Database>, b: Binding, now: string):
     client_remark: b.clientRemark,
     bound_at: now,
   };
+  assertStorable(row, `Binding of client ${b.clientUin}`);
   await db
     .insertInto('agent_clients')
     .values(row)

@@ -9,6 +9,7 @@ import { toAgentDeal } from '../domain/views.js';
 import { bindingsOf } from './accounts.js';
 import { chunks, WRITE_CHUNK } from './deals.js';
 import type { AgentClientsTable, AgentDealCacheTable, Database } from './schema.js';
+import { hasNul } from './text.js';
 
 /** Only prepaid deals are served by DescribeAgentDealsByCache. */
 export const CACHED_PAY_MODE = 'prePay';
@@ -80,16 +81,31 @@ export interface AgentDealsQuery {
   limit: number;
 }
 
+/**
+ * A list filter without its members holding U+0000, which equal nothing stored (see text.ts):
+ * `undefined` for no filter (absent or empty), `null` when only such members were given, so the
+ * filter matches nothing.
+ */
+function storableList(list: readonly string[] | undefined): string[] | undefined | null {
+  if (!list?.length) return undefined;
+  const kept = list.filter((v) => !hasNul(v));
+  return kept.length > 0 ? kept : null;
+}
+
 /** One page of the agent's cached deals, plus the count of every match. */
 export async function queryAgentDeals(db: Kysely<Database>, q: AgentDealsQuery): Promise<{ total: number; bodies: string[] }> {
+  const ownerUins = storableList(q.ownerUins);
+  const dealNames = storableList(q.dealNames);
+  const bigDealIds = storableList(q.bigDealIds);
+  if (ownerUins === null || dealNames === null || bigDealIds === null) return { total: 0, bodies: [] };
   let base = db.selectFrom('agent_deal_cache').where('agent_uin', '=', q.agentUin);
   if (q.startTime !== undefined) base = base.where('create_time', '>=', q.startTime);
   if (q.endTime !== undefined) base = base.where('create_time', '<=', q.endTime);
   if (q.status !== undefined) base = base.where('status', '=', q.status);
   if (q.payerMode !== undefined) base = base.where('payer_mode', '=', q.payerMode);
-  if (q.ownerUins?.length) base = base.where('owner_uin', 'in', [...q.ownerUins]);
-  if (q.dealNames?.length) base = base.where('deal_name', 'in', [...q.dealNames]);
-  if (q.bigDealIds?.length) base = base.where('big_deal_id', 'in', [...q.bigDealIds]);
+  if (ownerUins) base = base.where('owner_uin', 'in', ownerUins);
+  if (dealNames) base = base.where('deal_name', 'in', dealNames);
+  if (bigDealIds) base = base.where('big_deal_id', 'in', bigDealIds);
   const countRow = await base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
   const total = Number(countRow.n);
   if (q.offset >= total) return { total, bodies: [] };

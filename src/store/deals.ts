@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { DealRecord } from '../domain/deal.js';
 import type { Database } from './schema.js';
+import { assertStorable, hasNul } from './text.js';
 
 /** Rows per multi-row INSERT: 45 columns × 200 rows stays far below SQLite's and PostgreSQL's bind limits. */
 export const WRITE_CHUNK = 200;
@@ -15,6 +16,10 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
 /** Inserts or replaces deals by their unique key, with their resource-id index rows. */
 export async function upsertDeals(db: Kysely<Database>, records: readonly DealRecord[]): Promise<void> {
   if (records.length === 0) return;
+  for (const d of records) {
+    assertStorable(d, `Deal ${JSON.stringify(d.deal_name)}`);
+    for (const id of JSON.parse(d.resource_ids) as string[]) assertStorable({ resource_ids: id }, `Deal ${JSON.stringify(d.deal_name)}`);
+  }
   const columns = Object.keys(records[0]!).filter((c) => c !== 'deal_name') as Array<keyof DealRecord>;
   for (const chunk of chunks(records, WRITE_CHUNK)) {
     await db
@@ -45,6 +50,8 @@ export interface BillingQuery {
 
 /** The caller's own deals, StartTime ≤ CreateTime ≤ EndTime, newest first with DealName as tie-break. */
 export async function queryBillingDeals(db: Kysely<Database>, q: BillingQuery): Promise<{ total: number; rows: DealRecord[] }> {
+  // A filter value holding U+0000 equals nothing stored (see text.ts).
+  if ([q.orderId, q.bigDealId, q.resourceId].some((v) => v !== undefined && hasNul(v))) return { total: 0, rows: [] };
   let base = db
     .selectFrom('deals')
     .where('owner_uin', '=', q.ownerUin)

@@ -3,85 +3,98 @@
  * and PostgreSQL. Indexes serve every filter of both actions in both sort orders (an index on
  * `(…, create_time, deal_name)` is walked forwards for oldest-first and backwards for newest-first).
  */
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider, type RawBuilder } from 'kysely';
+
+/**
+ * Text compares and sorts by its bytes on both engines. SQLite does so by default (BINARY); a
+ * PostgreSQL text column otherwise takes the database's default collation, and under a
+ * natural-language one (`en_US.UTF-8`, ICU `en-US`) `ORDER BY deal_name` puts "a" before "B" and
+ * ignores punctuation at first, where SQLite puts "B" first: the same query would page the same
+ * deals in another order. Collation "C" is byte order (UTF-8 bytes, like SQLite's memcmp), and the
+ * indexes built on these columns use it too.
+ */
+function textType(db: Kysely<any>): 'text' | RawBuilder<unknown> {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? sql`text collate "C"` : 'text';
+}
 
 const initial: Migration = {
   async up(db: Kysely<any>) {
+    const text = textType(db);
     await db.schema
       .createTable('accounts')
-      .addColumn('uin', 'text', (c) => c.primaryKey())
-      .addColumn('app_id', 'text', (c) => c.notNull())
+      .addColumn('uin', text, (c) => c.primaryKey())
+      .addColumn('app_id', text, (c) => c.notNull())
       .addColumn('is_agent', 'integer', (c) => c.notNull().defaultTo(0))
-      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('created_at', text, (c) => c.notNull())
       .execute();
 
     await db.schema
       .createTable('api_keys')
-      .addColumn('secret_id', 'text', (c) => c.primaryKey())
-      .addColumn('secret_key', 'text', (c) => c.notNull())
-      .addColumn('uin', 'text', (c) => c.notNull().references('accounts.uin'))
-      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('secret_id', text, (c) => c.primaryKey())
+      .addColumn('secret_key', text, (c) => c.notNull())
+      .addColumn('uin', text, (c) => c.notNull().references('accounts.uin'))
+      .addColumn('created_at', text, (c) => c.notNull())
       .execute();
     await db.schema.createIndex('api_keys_uin').on('api_keys').column('uin').execute();
 
     await db.schema
       .createTable('agent_clients')
-      .addColumn('client_uin', 'text', (c) => c.primaryKey())
-      .addColumn('agent_uin', 'text', (c) => c.notNull())
-      .addColumn('client_type', 'text', (c) => c.notNull())
-      .addColumn('project_type', 'text', (c) => c.notNull())
-      .addColumn('sales_uin', 'text', (c) => c.notNull())
-      .addColumn('client_remark', 'text', (c) => c.notNull())
-      .addColumn('bound_at', 'text', (c) => c.notNull())
+      .addColumn('client_uin', text, (c) => c.primaryKey())
+      .addColumn('agent_uin', text, (c) => c.notNull())
+      .addColumn('client_type', text, (c) => c.notNull())
+      .addColumn('project_type', text, (c) => c.notNull())
+      .addColumn('sales_uin', text, (c) => c.notNull())
+      .addColumn('client_remark', text, (c) => c.notNull())
+      .addColumn('bound_at', text, (c) => c.notNull())
       .execute();
     await db.schema.createIndex('agent_clients_agent').on('agent_clients').column('agent_uin').execute();
 
     await db.schema
       .createTable('deals')
-      .addColumn('deal_name', 'text', (c) => c.primaryKey())
-      .addColumn('deal_id', 'text', (c) => c.notNull())
-      .addColumn('big_deal_id', 'text', (c) => c.notNull())
-      .addColumn('owner_uin', 'text', (c) => c.notNull())
-      .addColumn('app_id', 'text', (c) => c.notNull())
-      .addColumn('creator', 'text', (c) => c.notNull())
-      .addColumn('payer', 'text', (c) => c.notNull())
+      .addColumn('deal_name', text, (c) => c.primaryKey())
+      .addColumn('deal_id', text, (c) => c.notNull())
+      .addColumn('big_deal_id', text, (c) => c.notNull())
+      .addColumn('owner_uin', text, (c) => c.notNull())
+      .addColumn('app_id', text, (c) => c.notNull())
+      .addColumn('creator', text, (c) => c.notNull())
+      .addColumn('payer', text, (c) => c.notNull())
       .addColumn('payer_mode', 'integer', (c) => c.notNull())
       .addColumn('status', 'integer', (c) => c.notNull())
-      .addColumn('action_type', 'text', (c) => c.notNull())
+      .addColumn('action_type', text, (c) => c.notNull())
       .addColumn('goods_category_id', 'bigint', (c) => c.notNull())
-      .addColumn('goods_name', 'text', (c) => c.notNull())
-      .addColumn('sub_goods_name', 'text', (c) => c.notNull())
+      .addColumn('goods_name', text, (c) => c.notNull())
+      .addColumn('sub_goods_name', text, (c) => c.notNull())
       .addColumn('goods_num', 'integer', (c) => c.notNull())
       .addColumn('real_total_cost', 'bigint', (c) => c.notNull())
       .addColumn('original_total_cost', 'bigint', (c) => c.notNull())
       .addColumn('voucher_decline', 'bigint', (c) => c.notNull())
-      .addColumn('product_info', 'text', (c) => c.notNull())
-      .addColumn('payment_method', 'text', (c) => c.notNull())
-      .addColumn('resource_ids', 'text', (c) => c.notNull())
-      .addColumn('refund_map', 'text', (c) => c.notNull())
-      .addColumn('bill_id', 'text', (c) => c.notNull())
-      .addColumn('activity_id', 'text', (c) => c.notNull())
-      .addColumn('create_time', 'text', (c) => c.notNull())
-      .addColumn('update_time', 'text', (c) => c.notNull())
-      .addColumn('pay_end_time', 'text', (c) => c.notNull())
-      .addColumn('overdue_time', 'text', (c) => c.notNull())
-      .addColumn('client_type', 'text')
-      .addColumn('project_type', 'text')
-      .addColumn('sales_uin', 'text')
-      .addColumn('client_remark', 'text')
-      .addColumn('pay_mode', 'text', (c) => c.notNull())
-      .addColumn('product_code', 'text', (c) => c.notNull())
-      .addColumn('sub_product_code', 'text', (c) => c.notNull())
+      .addColumn('product_info', text, (c) => c.notNull())
+      .addColumn('payment_method', text, (c) => c.notNull())
+      .addColumn('resource_ids', text, (c) => c.notNull())
+      .addColumn('refund_map', text, (c) => c.notNull())
+      .addColumn('bill_id', text, (c) => c.notNull())
+      .addColumn('activity_id', text, (c) => c.notNull())
+      .addColumn('create_time', text, (c) => c.notNull())
+      .addColumn('update_time', text, (c) => c.notNull())
+      .addColumn('pay_end_time', text, (c) => c.notNull())
+      .addColumn('overdue_time', text, (c) => c.notNull())
+      .addColumn('client_type', text)
+      .addColumn('project_type', text)
+      .addColumn('sales_uin', text)
+      .addColumn('client_remark', text)
+      .addColumn('pay_mode', text, (c) => c.notNull())
+      .addColumn('product_code', text, (c) => c.notNull())
+      .addColumn('sub_product_code', text, (c) => c.notNull())
       .addColumn('time_span', 'double precision', (c) => c.notNull())
-      .addColumn('time_unit', 'text', (c) => c.notNull())
-      .addColumn('currency', 'text', (c) => c.notNull())
+      .addColumn('time_unit', text, (c) => c.notNull())
+      .addColumn('currency', text, (c) => c.notNull())
       .addColumn('policy', 'double precision', (c) => c.notNull())
       .addColumn('price', 'double precision', (c) => c.notNull())
       .addColumn('total_cost', 'double precision', (c) => c.notNull())
-      .addColumn('formula', 'text', (c) => c.notNull())
-      .addColumn('ref_return_deals', 'text', (c) => c.notNull())
+      .addColumn('formula', text, (c) => c.notNull())
+      .addColumn('ref_return_deals', text, (c) => c.notNull())
       .addColumn('project_id', 'bigint', (c) => c.notNull())
-      .addColumn('zone_code', 'text')
+      .addColumn('zone_code', text)
       .execute();
     await db.schema.createIndex('deals_owner_time').on('deals').columns(['owner_uin', 'create_time', 'deal_name']).execute();
     await db.schema.createIndex('deals_owner_status_time').on('deals').columns(['owner_uin', 'status', 'create_time', 'deal_name']).execute();
@@ -89,22 +102,22 @@ const initial: Migration = {
 
     await db.schema
       .createTable('deal_resources')
-      .addColumn('resource_id', 'text', (c) => c.notNull())
-      .addColumn('deal_name', 'text', (c) => c.notNull())
+      .addColumn('resource_id', text, (c) => c.notNull())
+      .addColumn('deal_name', text, (c) => c.notNull())
       .addPrimaryKeyConstraint('deal_resources_pk', ['resource_id', 'deal_name'])
       .execute();
     await db.schema.createIndex('deal_resources_deal').on('deal_resources').column('deal_name').execute();
 
     await db.schema
       .createTable('agent_deal_cache')
-      .addColumn('deal_name', 'text', (c) => c.primaryKey())
-      .addColumn('agent_uin', 'text', (c) => c.notNull())
-      .addColumn('owner_uin', 'text', (c) => c.notNull())
-      .addColumn('create_time', 'text', (c) => c.notNull())
+      .addColumn('deal_name', text, (c) => c.primaryKey())
+      .addColumn('agent_uin', text, (c) => c.notNull())
+      .addColumn('owner_uin', text, (c) => c.notNull())
+      .addColumn('create_time', text, (c) => c.notNull())
       .addColumn('status', 'integer', (c) => c.notNull())
       .addColumn('payer_mode', 'integer', (c) => c.notNull())
-      .addColumn('big_deal_id', 'text', (c) => c.notNull())
-      .addColumn('body', 'text', (c) => c.notNull())
+      .addColumn('big_deal_id', text, (c) => c.notNull())
+      .addColumn('body', text, (c) => c.notNull())
       .execute();
     for (const [name, cols] of [
       ['adc_agent_time', ['agent_uin', 'create_time', 'deal_name']],
@@ -118,8 +131,8 @@ const initial: Migration = {
 
     await db.schema
       .createTable('meta')
-      .addColumn('key', 'text', (c) => c.primaryKey())
-      .addColumn('value', 'text', (c) => c.notNull())
+      .addColumn('key', text, (c) => c.primaryKey())
+      .addColumn('value', text, (c) => c.notNull())
       .execute();
   },
 };

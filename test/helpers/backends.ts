@@ -3,7 +3,8 @@
  * PostgreSQL runs when TEST_DATABASE_URL is set (each use gets its own database, dropped
  * afterwards) and is otherwise reported as skipped, by name — never silently passed.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { describe } from 'node:test';
 import pg from 'pg';
 
@@ -21,13 +22,54 @@ export interface TestBackend {
 
 const PG_SKIP = 'PostgreSQL tests skipped: set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)';
 
+export interface CreateDatabaseOptions {
+  /**
+   * Make the database's default collation this ICU locale (e.g. `en-US`, as a production database
+   * created with a natural-language locale has) instead of the server's default, which is often C.
+   */
+  icuLocale?: string;
+}
+
+/** Test databases of this host: `tcdeals_test_<host>_<pid>_<random>`. */
+const PREFIX = `tcdeals_test_${createHash('sha256').update(hostname()).digest('hex').slice(0, 6)}_`;
+const OURS = new RegExp(`^${PREFIX}(\\d+)_[0-9a-f]{8}$`);
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+let swept: Promise<void> | undefined;
+
+/**
+ * Drops the databases of test processes of this host that died before their `after` hooks ran
+ * (an interrupted or killed run), once per process. A database of another host, of a process
+ * still running, or still in use (a plain DROP refuses) is left alone.
+ */
+async function sweepAbandoned(admin: pg.Client): Promise<void> {
+  const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [PREFIX]);
+  for (const { datname } of rows) {
+    const pid = OURS.exec(datname)?.[1];
+    if (pid === undefined || isRunning(Number(pid))) continue;
+    await admin.query(`DROP DATABASE IF EXISTS ${datname}`).catch(() => {});
+  }
+}
+
 /** A fresh, uniquely named PostgreSQL database on the TEST_DATABASE_URL server. */
-export async function createPostgresDatabase(adminUrl = process.env.TEST_DATABASE_URL!): Promise<TestDatabase> {
-  const name = `tcdeals_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+export async function createPostgresDatabase(adminUrl = process.env.TEST_DATABASE_URL!, options: CreateDatabaseOptions = {}): Promise<TestDatabase> {
+  const name = `${PREFIX}${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name}`);
+    await (swept ??= sweepAbandoned(admin).catch(() => {}));
+    const locale = options.icuLocale
+      ? ` TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE '${options.icuLocale.replace(/[^A-Za-z0-9@=_-]/g, '')}' LOCALE 'C'`
+      : '';
+    await admin.query(`CREATE DATABASE ${name}${locale}`);
   } finally {
     await admin.end();
   }

@@ -1,4 +1,4 @@
-/** Starts a real tcdeals server on a free loopback port over a fresh in-memory store. */
+/** Starts a real tcdeals server on a free loopback port over a fresh store (SQLite in memory, or a fresh PostgreSQL database). */
 import type { FastifyInstance } from 'fastify';
 import type { ActionSettings } from '../../src/actions/action.js';
 import type { DemoDataset } from '../../src/domain/demo-seed.js';
@@ -28,25 +28,47 @@ export interface TestServerOptions {
   backend?: TestBackend;
 }
 
+/** Runs every step, even after one throws, and then throws the first failure. */
+async function runAll(steps: Array<(() => Promise<unknown>) | undefined>): Promise<void> {
+  const failures: unknown[] = [];
+  for (const step of steps) {
+    if (!step) continue;
+    try {
+      await step();
+    } catch (err) {
+      failures.push(err);
+    }
+  }
+  if (failures.length > 0) throw failures[0];
+}
+
 export async function startServer(options: TestServerOptions = {}): Promise<TestServer> {
   const database = await (options.backend ?? SQLITE).create();
-  const store = await Store.open(database.url);
-  const dataset = options.dataset === undefined ? fixtureDataset() : options.dataset;
-  if (dataset) await applyDataset(store, dataset);
-  const app = await createServer({ store, settings: options.settings, rateLimit: options.rateLimit ?? false, now: options.now });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  let store: Store | undefined;
+  let app: FastifyInstance | undefined;
+  // Every step that can fail after the database exists is undone in reverse, database last, so
+  // a failing start never leaves a database (or an open pool) behind.
+  const close = () => runAll([app && (() => app!.close()), store && (() => store!.close()), () => database.drop()]);
+  try {
+    store = await Store.open(database.url);
+    const dataset = options.dataset === undefined ? fixtureDataset() : options.dataset;
+    if (dataset) await applyDataset(store, dataset);
+    app = await createServer({ store, settings: options.settings, rateLimit: options.rateLimit ?? false, now: options.now });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+  } catch (err) {
+    await close().catch(() => {});
+    throw err;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
+  let closed: Promise<void> | undefined;
   return {
     app,
     store,
     port,
     endpoint: `127.0.0.1:${port}`,
     url: `http://127.0.0.1:${port}/`,
-    close: async () => {
-      await app.close();
-      await store.close();
-      await database.drop();
-    },
+    // Idempotent: an `after` hook and a test's own `finally` may both close.
+    close: () => (closed ??= close()),
   };
 }

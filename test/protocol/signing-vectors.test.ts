@@ -14,6 +14,7 @@ import {
 } from '../../src/protocol/tc3.js';
 import { v1MethodOf, v1Signature, v1StringToSign } from '../../src/protocol/v1.js';
 import type { DemoDataset } from '../../src/domain/demo-seed.js';
+import { forEachBackend } from '../helpers/backends.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { rawHttp } from '../helpers/raw-http.js';
 
@@ -596,35 +597,37 @@ function serialize(c: Captured): string {
   return `${c.method} ${c.url} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n${c.body}`;
 }
 
-describe('captured requests replayed to a running server', () => {
-  const dataset: DemoDataset = {
-    accounts: [
-      { uin: SMOKE.uin, appId: '1300000109', isAgent: true, key: { SecretId: SMOKE.secretId, SecretKey: SMOKE.secretKey } },
-      { uin: '100000000001', appId: '1250000001', isAgent: false },
-    ],
-    bindings: [{ agentUin: SMOKE.uin, clientUin: '100000000001', clientType: 'new', projectType: 'self', salesUin: '0', clientRemark: '' }],
-    deals: [],
-  };
-  let server: TestServer;
-  let clock = 0;
-  before(async () => {
-    server = await startServer({ dataset, now: () => clock });
-  });
-  after(() => server.close());
-
-  for (const c of [...CAPTURED_TC3, ...CAPTURED_V1]) {
-    test(c.name, async () => {
-      clock = c.timestamp * 1000 + 1500;
-      const res = await rawHttp(server.port, serialize(c));
-      assert.equal(res.status, 200);
-      assert.equal(res.headers.get('content-type'), 'application/json');
-      const json = JSON.parse(res.body) as { Response: Record<string, unknown> };
-      assert.equal(json.Response.Error, undefined, res.body);
-      assert.equal(json.Response.TotalCount, 0);
-      const list = c.body.includes('DescribeAgentDealsByCache') || c.headers.some(([, v]) => v === 'DescribeAgentDealsByCache') ? 'AgentDealSet' : 'Deals';
-      assert.deepEqual(json.Response[list], []);
-      const trace = c.headers.find(([k]) => k === 'X-TC-TraceId')![1];
-      assert.equal(res.headers.get('x-tc-traceid'), trace);
+forEachBackend((backend) => {
+  describe('captured requests replayed to a running server', () => {
+    const dataset: DemoDataset = {
+      accounts: [
+        { uin: SMOKE.uin, appId: '1300000109', isAgent: true, key: { SecretId: SMOKE.secretId, SecretKey: SMOKE.secretKey } },
+        { uin: '100000000001', appId: '1250000001', isAgent: false },
+      ],
+      bindings: [{ agentUin: SMOKE.uin, clientUin: '100000000001', clientType: 'new', projectType: 'self', salesUin: '0', clientRemark: '' }],
+      deals: [],
+    };
+    let server: TestServer;
+    let clock = 0;
+    before(async () => {
+      server = await startServer({ backend, dataset, now: () => clock });
     });
-  }
+    after(() => server.close());
+
+    for (const c of [...CAPTURED_TC3, ...CAPTURED_V1]) {
+      test(c.name, async () => {
+        clock = c.timestamp * 1000 + 1500;
+        const res = await rawHttp(server.port, serialize(c));
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get('content-type'), 'application/json');
+        const json = JSON.parse(res.body) as { Response: Record<string, unknown> };
+        assert.equal(json.Response.Error, undefined, res.body);
+        assert.equal(json.Response.TotalCount, 0);
+        const list = c.body.includes('DescribeAgentDealsByCache') || c.headers.some(([, v]) => v === 'DescribeAgentDealsByCache') ? 'AgentDealSet' : 'Deals';
+        assert.deepEqual(json.Response[list], []);
+        const trace = c.headers.find(([k]) => k === 'X-TC-TraceId')![1];
+        assert.equal(res.headers.get('x-tc-traceid'), trace);
+      });
+    }
+  });
 });
