@@ -9,14 +9,16 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ActionSettings } from './actions/action.js';
 import { ACTIONS, findAction } from './actions/registry.js';
-import { authenticate, SignatureError } from './protocol/authenticate.js';
+import { authenticate, identify, SignatureError } from './protocol/authenticate.js';
 import { CONTENT_TYPE, errorBody, newRequestId, successBody } from './protocol/envelope.js';
 import { ApiError, type Lang } from './protocol/errors.js';
-import { readIncoming, SIZE_LIMITS } from './protocol/incoming.js';
+import { readIncoming, SIZE_LIMITS, type Incoming } from './protocol/incoming.js';
 import { decodeParams } from './protocol/params.js';
 import { Metrics } from './ops/metrics.js';
 import { checkReadiness } from './ops/readiness.js';
 import { DEFAULT_RATE_LIMIT, RateLimit, type RateLimitOptions } from './rate-limit.js';
+import { adminApi } from './admin/index.js';
+import { Sandbox } from './sandbox/sandbox.js';
 import type { Store } from './store/store.js';
 
 export interface ServerOptions {
@@ -24,8 +26,12 @@ export interface ServerOptions {
   readonly settings?: Partial<ActionSettings>;
   /** `false` turns the limit off (tests of other behaviour); default 20 req/s per action per account. */
   readonly rateLimit?: RateLimitOptions | false;
-  /** The server clock, for the ±300 s signature window. */
+  /** The server clock, for the ±300 s signature window (default: the sandbox clock). */
   readonly now?: () => number;
+  /** Clock, journal, fault rules, signature mode: the sandbox controls (a fresh set by default). */
+  readonly sandbox?: Sandbox;
+  /** Enables the admin API under /_tcdeals/admin/ for `Authorization: Bearer <token>`; absent: disabled. */
+  readonly adminToken?: string;
   /** A pino logger; omitted means silent. */
   readonly logger?: Logger;
   /** Shares rate-limit state with every instance using the same Redis. */
@@ -51,7 +57,8 @@ const MAX_HEADER_SIZE = 64 * 1024;
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
   const { store } = options;
   const settings: ActionSettings = { ...DEFAULT_SETTINGS, ...options.settings };
-  const now = options.now ?? Date.now;
+  const sandbox = options.sandbox ?? new Sandbox();
+  const now = options.now ?? sandbox.clock.now;
   const rateLimit = options.rateLimit === false ? undefined : new RateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT, options.redis, options.redisKeyPrefix);
   const log = options.logger;
   const metrics = new Metrics(store, now);
@@ -98,6 +105,25 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   });
   app.get('/metrics', async (_req, reply) => reply.code(200).header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
 
+  /** Signature check per the sandbox mode: strict refuses, soft logs and answers, off only identifies. */
+  const lookup = (id: string) => store.findKey(id);
+  const verifyCaller = async (call: Incoming) => {
+    if (sandbox.signatureMode === 'off') return identify(call, lookup);
+    try {
+      return await authenticate(call, lookup, now());
+    } catch (err) {
+      const soft = sandbox.signatureMode === 'soft' && err instanceof ApiError && (err.code === 'AuthFailure.SignatureFailure' || err.code === 'AuthFailure.SignatureExpire');
+      if (!soft) throw err;
+      log?.warn(
+        { code: err.code, ...(err instanceof SignatureError ? { canonicalRequest: err.canonical, stringToSign: err.stringToSign } : {}) },
+        'signature check failed; answering anyway (signature mode soft)',
+      );
+      return identify(call, lookup);
+    }
+  };
+
+  await app.register(adminApi, { prefix: '/_tcdeals/admin', store, sandbox, token: options.adminToken, logger: log });
+
   app.route({
     method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'],
     url: '/',
@@ -108,9 +134,14 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       let action: string | undefined;
       let uin: string | undefined;
       let code: string | undefined;
+      let secretId: string | undefined;
+      let journalParams: unknown;
+      let faultId: string | undefined;
+      let dropped = false;
+      let call: Incoming | undefined;
       const traceId = req.headers['x-tc-traceid'] as string | undefined;
       try {
-        const call = readIncoming({
+        call = readIncoming({
           method: req.method,
           url: req.raw.url ?? '/',
           headers: req.headers,
@@ -119,12 +150,28 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
         lang = call.lang;
         action = call.action;
         const def = findAction(call.action, call.version);
-        const key = await authenticate(call, (id) => store.findKey(id), now());
+        const key = await verifyCaller(call);
         uin = key.uin;
+        secretId = key.secretId;
         const caller = await store.getAccount(key.uin);
         if (!caller) throw new ApiError('AuthFailure.SecretIdNotFound');
+        const rawParams = call.params(def.invalidCode);
+        journalParams = rawParams;
+        const fault = sandbox.faults.take(def.name, caller.uin);
+        if (fault) {
+          faultId = fault.id;
+          if (fault.kind === 'drop') {
+            // Close the connection without an answer, as a failing network or gateway would.
+            dropped = true;
+            reply.hijack();
+            req.raw.socket.destroy();
+            return;
+          }
+          if (fault.kind === 'latency') await new Promise((r) => setTimeout(r, fault.latencyMs ?? 0));
+          if (fault.kind === 'error') throw ApiError.injected(fault.code!, fault.message ?? `Fault injected by a tcdeals sandbox rule (${fault.id}).`);
+        }
         await rateLimit?.consume(def.name, caller.uin);
-        const params = decodeParams({ action: def.name, version: def.version, invalidCode: def.invalidCode }, def.params, call.params(def.invalidCode));
+        const params = decodeParams({ action: def.name, version: def.version, invalidCode: def.invalidCode }, def.params, rawParams);
         const fields = await def.handle(params as never, { store, caller, settings });
         return send(reply, successBody(fields, requestId), traceId);
       } catch (err) {
@@ -148,6 +195,20 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
         metrics.calls.inc(labels);
         metrics.latency.observe(labels, ms / 1000);
         if (code === 'RequestLimitExceeded') metrics.rateLimited.inc({ action: labels.action });
+        sandbox.journal.record({
+          time: new Date(now()).toISOString(),
+          requestId,
+          traceId,
+          action,
+          version: call?.version,
+          uin,
+          secretId,
+          scheme: call?.scheme,
+          params: journalParams,
+          code: dropped ? 'ConnectionDropped' : labels.code,
+          latencyMs: Math.round(ms * 100) / 100,
+          fault: faultId,
+        });
         log?.info({ requestId, traceId, action, uin, code: labels.code, ms: Math.round(ms * 100) / 100 }, 'api call');
       }
     },

@@ -179,3 +179,20 @@ async function verifyV1(call: Incoming, lookup: KeyLookup, nowMs: number): Promi
   }
   throw new SignatureError('', first!, key.uin);
 }
+
+/** The SecretId a call names (TC3 credential scope or v1 `SecretId`), without checking anything else. */
+export function claimedSecretId(call: Incoming): string | undefined {
+  if (call.scheme === 'v1') return call.v1Pairs.find(([k]) => k === 'SecretId')?.[1] || undefined;
+  const auth = header(call.headers, 'authorization');
+  return auth ? /Credential=([^/\s,]+)/.exec(auth)?.[1] : undefined;
+}
+
+/**
+ * Identifies the caller by SecretId only (sandbox signature mode `off`, and `soft` after a
+ * failed check): the key must exist, nothing is verified.
+ */
+export async function identify(call: Incoming, lookup: KeyLookup): Promise<KeyRecord> {
+  const secretId = claimedSecretId(call);
+  if (!secretId) throw missing(call.scheme === 'v1' ? 'SecretId' : 'Authorization');
+  return findKey(lookup, secretId);
+}

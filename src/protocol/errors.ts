@@ -74,7 +74,8 @@ export const ERROR_CODES = Object.keys(ERROR_CATALOGUE) as ErrorCode[];
  * layer; the envelope turns it into the documented JSON shape with HTTP 200.
  */
 export class ApiError extends Error {
-  readonly code: ErrorCode;
+  /** A catalogue code, or any code a sandbox fault rule was told to answer with. */
+  readonly code: string;
   readonly text: Text;
 
   constructor(code: ErrorCode, text?: Text) {
@@ -83,6 +84,13 @@ export class ApiError extends Error {
     this.name = 'ApiError';
     this.code = code;
     this.text = resolved;
+  }
+
+  /** An error answered on purpose by a sandbox fault rule; its code need not be in the catalogue. */
+  static injected(code: string, message: string): ApiError {
+    const err = new ApiError('InternalError', { en: message, zh: message });
+    (err as { code: string }).code = code;
+    return err;
   }
 
   messageIn(lang: Lang): string {

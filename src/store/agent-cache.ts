@@ -113,3 +113,38 @@ export async function queryAgentDeals(db: Kysely<Database>, q: AgentDealsQuery):
   const rows = await base.select('body').orderBy('create_time', dir).orderBy('deal_name', dir).limit(q.limit).offset(q.offset).execute();
   return { total, bodies: rows.map((r) => r.body) };
 }
+
+/** Re-renders the cache rows of deals known by name (a deal that no longer exists loses its row). */
+export async function refreshDealNames(db: Kysely<Database>, names: readonly string[]): Promise<void> {
+  for (const part of chunks(names, 500)) {
+    const deals = await db.selectFrom('deals').selectAll().where('deal_name', 'in', [...part]).execute();
+    await db.deleteFrom('agent_deal_cache').where('deal_name', 'in', [...part]).execute();
+    const bindings = await bindingsOf(db, [...new Set(deals.map((d) => d.owner_uin))]);
+    await insertRows(db, deals, bindings);
+  }
+}
+
+/** Queues cache refreshes instead of doing them now: they become visible once the lag has passed. */
+export async function enqueueCacheChanges(db: Kysely<Database>, kind: 'deal' | 'client', keys: readonly string[], at: number): Promise<void> {
+  // The earliest change wins: a deal changed again before it showed up still shows up on time.
+  for (const part of chunks([...new Set(keys)], 500)) {
+    await db
+      .insertInto('agent_cache_pending')
+      .values(part.map((key) => ({ kind, key, changed_at: at })))
+      .onConflict((oc) => oc.columns(['kind', 'key']).doNothing())
+      .execute();
+  }
+}
+
+/** Applies every queued change made at or before `cutoff`; returns how many were applied. */
+export async function applyCacheChanges(db: Kysely<Database>, cutoff: number): Promise<number> {
+  const due = await db.selectFrom('agent_cache_pending').select(['kind', 'key']).where('changed_at', '<=', cutoff).execute();
+  if (due.length === 0) return 0;
+  for (const { key } of due.filter((d) => d.kind === 'client')) await refreshClient(db, key);
+  await refreshDealNames(db, due.filter((d) => d.kind === 'deal').map((d) => d.key));
+  for (const kind of ['deal', 'client'] as const) {
+    const keys = due.filter((d) => d.kind === kind).map((d) => d.key);
+    for (const part of chunks(keys, 500)) await db.deleteFrom('agent_cache_pending').where('kind', '=', kind).where('key', 'in', part).execute();
+  }
+  return due.length;
+}

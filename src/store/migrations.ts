@@ -137,8 +137,24 @@ const initial: Migration = {
   },
 };
 
+/** Changes waiting to reach the partners cache when a cache lag is configured (sandbox staleness). */
+const cachePending: Migration = {
+  async up(db: Kysely<any>) {
+    const text = textType(db);
+    await db.schema
+      .createTable('agent_cache_pending')
+      .addColumn('kind', text, (c) => c.notNull())
+      .addColumn('key', text, (c) => c.notNull())
+      .addColumn('changed_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('agent_cache_pending_pk', ['kind', 'key'])
+      .execute();
+    await db.schema.createIndex('agent_cache_pending_time').on('agent_cache_pending').column('changed_at').execute();
+  },
+};
+
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
+  '0002_agent_cache_pending': cachePending,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -46,6 +46,13 @@ export interface AgentDealCacheTable {
   body: string;
 }
 
+/** A deal (`kind` deal, key DealName) or a client (`kind` client, key UIN) whose cache rows are due for refresh. */
+export interface AgentCachePendingTable {
+  kind: 'deal' | 'client';
+  key: string;
+  changed_at: number;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -58,5 +65,6 @@ export interface Database {
   deals: DealRecord;
   deal_resources: DealResourcesTable;
   agent_deal_cache: AgentDealCacheTable;
+  agent_cache_pending: AgentCachePendingTable;
   meta: MetaTable;
 }

@@ -8,7 +8,7 @@ import type { DealRecord } from '../domain/deal.js';
 import { formatDateTime } from '../protocol/datetime.js';
 import type { KeyRecord } from '../protocol/authenticate.js';
 import * as accounts from './accounts.js';
-import { queryAgentDeals, refreshClient, refreshDeals, type AgentDealsQuery } from './agent-cache.js';
+import { applyCacheChanges, enqueueCacheChanges, queryAgentDeals, refreshClient, refreshDeals, type AgentDealsQuery } from './agent-cache.js';
 import { openBackend, type Backend, type BackendOptions } from './backend.js';
 import { queryBillingDeals, upsertDeals, type BillingQuery } from './deals.js';
 import { MIGRATIONS, migrationProvider } from './migrations.js';
@@ -31,6 +31,13 @@ export interface RebuildResult {
 export class Store {
   /** Migrations this process applied when it opened the store. */
   migrated: string[] = [];
+
+  /**
+   * Partners cache staleness in milliseconds. 0 (the default): every write refreshes the cache in
+   * its own transaction. Above 0, changes wait in a queue and reach the cache `cacheLagMs` after
+   * they were made, emulating the real cache's lag.
+   */
+  cacheLagMs = 0;
 
   private constructor(
     private readonly backend: Backend,
@@ -71,7 +78,11 @@ export class Store {
   /** Runs `fn` in one transaction (or inside the current one), with a store bound to it. */
   private async inTransaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this);
-    return this.db.transaction().execute((trx) => fn(new Store(this.backend, this.now, trx)));
+    return this.db.transaction().execute((trx) => {
+      const tx = new Store(this.backend, this.now, trx);
+      tx.cacheLagMs = this.cacheLagMs;
+      return fn(tx);
+    });
   }
 
   /**
@@ -137,6 +148,7 @@ export class Store {
   async bindClient(b: accounts.Binding): Promise<void> {
     await this.inTransaction(async (tx) => {
       await accounts.bindClient(tx.db, b, tx.stamp());
+      if (this.cacheLagMs > 0) return enqueueCacheChanges(tx.db, 'client', [b.clientUin], this.now());
       await refreshClient(tx.db, b.clientUin);
       await tx.touchCache();
     });
@@ -146,9 +158,30 @@ export class Store {
   async upsertDeals(records: readonly DealRecord[]): Promise<void> {
     await this.inTransaction(async (tx) => {
       await upsertDeals(tx.db, records);
+      if (this.cacheLagMs > 0) return enqueueCacheChanges(tx.db, 'deal', records.map((r) => r.deal_name), this.now());
       await refreshDeals(tx.db, records);
       await tx.touchCache();
     });
+  }
+
+  /**
+   * Moves queued changes older than the lag into the cache. One instance at a time; a reader
+   * that finds another instance applying simply reads the cache as it is.
+   */
+  async applyDueCacheChanges(): Promise<number> {
+    const cutoff = this.now() - this.cacheLagMs;
+    const pending = await this.db.selectFrom('agent_cache_pending').select('key').where('changed_at', '<=', cutoff).limit(1).executeTakeFirst();
+    if (!pending) return 0;
+    const applied = await this.exclusive(
+      'tcdeals:agent-cache-apply',
+      async (tx) => {
+        const n = await applyCacheChanges(tx.db, cutoff);
+        if (n > 0) await tx.touchCache();
+        return n;
+      },
+      false,
+    );
+    return applied ?? 0;
   }
 
   /**
@@ -162,6 +195,7 @@ export class Store {
       'tcdeals:agent-cache-rebuild',
       async (tx) => {
         await tx.db.deleteFrom('agent_deal_cache').execute();
+        await tx.db.deleteFrom('agent_cache_pending').execute();
         const clients = await tx.db.selectFrom('agent_clients').select('client_uin').orderBy('client_uin').execute();
         for (const { client_uin } of clients) await refreshClient(tx.db, client_uin);
         await tx.touchCache();
@@ -187,7 +221,8 @@ export class Store {
     return queryBillingDeals(this.db, q);
   }
 
-  agentDeals(q: AgentDealsQuery) {
+  async agentDeals(q: AgentDealsQuery) {
+    await this.applyDueCacheChanges();
     return queryAgentDeals(this.db, q);
   }
 

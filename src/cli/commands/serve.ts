@@ -6,6 +6,7 @@ import { createServer } from '../../server.js';
 import { demoKeys, seedDemoIfEmpty } from '../../store/seed.js';
 import { connectRedis, redactRedisUrl, waitForRedis } from '../../ops/redis.js';
 import { REDIS_KEY_PREFIX } from '../../rate-limit.js';
+import { Sandbox, SIGNATURE_MODES, type SignatureMode } from '../../sandbox/sandbox.js';
 import { Store } from '../../store/store.js';
 import { parseIntOption, print, withDb } from '../options.js';
 
@@ -21,6 +22,10 @@ interface ServeOptions {
   redisKeyPrefix: string;
   poolSize: number;
   cacheRebuildInterval: number;
+  adminToken?: string;
+  signatureMode: SignatureMode;
+  cacheLag: number;
+  journalSize: number;
 }
 
 export function serveCommand(): Command {
@@ -35,10 +40,16 @@ export function serveCommand(): Command {
     .option('--redis-key-prefix <prefix>', 'prefix of the Redis keys (separate deployments sharing one Redis)', REDIS_KEY_PREFIX)
     .option('--pool-size <n>', 'PostgreSQL connection pool size (env DB_POOL_SIZE)', parseIntOption('--pool-size'), Number(process.env.DB_POOL_SIZE ?? 10))
     .option('--cache-rebuild-interval <seconds>', 'also rebuild the whole partners cache every N seconds (0 = only on writes)', parseIntOption('--cache-rebuild-interval'), 0)
+    .option('--admin-token <token>', 'enable the admin API under /_tcdeals/admin for this bearer token (env TCDEALS_ADMIN_TOKEN)', process.env.TCDEALS_ADMIN_TOKEN || undefined)
+    .addOption(new Option('--signature-mode <mode>', 'strict: refuse bad signatures; soft: log and answer; off: no signature needed').choices([...SIGNATURE_MODES]).default('strict'))
+    .option('--cache-lag <seconds>', 'partners cache staleness: changes show after this many seconds', parseIntOption('--cache-lag'), 0)
+    .option('--journal-size <n>', 'API calls kept in the request journal', parseIntOption('--journal-size'), 1000)
     .addOption(new Option('--log-level <level>', 'log level (env LOG_LEVEL)').choices(['debug', 'info', 'warn', 'error', 'silent']).default(process.env.LOG_LEVEL ?? 'info'))
     .action(async (o: ServeOptions) => {
       const logger = pino({ level: o.logLevel, base: undefined });
-      const store = await Store.open(o.db, { poolSize: o.poolSize });
+      const sandbox = new Sandbox({ signatureMode: o.signatureMode, journalSize: o.journalSize });
+      const store = await Store.open(o.db, { poolSize: o.poolSize, now: sandbox.clock.now });
+      store.cacheLagMs = o.cacheLag * 1000;
       const redis = o.redis ? connectRedis(o.redis) : undefined;
       if (redis) {
         await waitForRedis(redis).catch((err: Error) => logger.warn({ redis: redactRedisUrl(o.redis!), err: err.message }, 'Redis not reachable yet; rate limits stay per instance until it is'));
@@ -56,6 +67,8 @@ export function serveCommand(): Command {
         settings: { billingOffset: o.billingOffset },
         rateLimit: o.rateLimit === 0 ? false : { points: o.rateLimit, durationSec: 1 },
         cacheRebuildIntervalSec: o.cacheRebuildInterval,
+        sandbox,
+        adminToken: o.adminToken,
       });
       // While draining, answers say `Connection: close`, so Node closes each keep-alive connection
       // right after its last in-flight call instead of waiting for the client or the keep-alive

@@ -1,0 +1,32 @@
+/**
+ * The sandbox controls one server holds: its clock, request journal, fault rules, signature
+ * mode and partners-cache lag. Everything the admin API and `tcdeals admin` change lives here.
+ */
+import { Clock } from './clock.js';
+import { Faults } from './faults.js';
+import { Journal } from './journal.js';
+
+/** strict: refuse bad signatures (default). soft: verify, log a failure, answer anyway. off: only identify the caller by SecretId. */
+export type SignatureMode = 'strict' | 'soft' | 'off';
+export const SIGNATURE_MODES: readonly SignatureMode[] = ['strict', 'soft', 'off'];
+
+export interface SandboxOptions {
+  clock?: Clock;
+  journalSize?: number;
+  signatureMode?: SignatureMode;
+  faultSeed?: number;
+}
+
+export class Sandbox {
+  readonly clock: Clock;
+  readonly journal: Journal;
+  readonly faults: Faults;
+  signatureMode: SignatureMode;
+
+  constructor(options: SandboxOptions = {}) {
+    this.clock = options.clock ?? new Clock();
+    this.journal = new Journal(options.journalSize ?? 1000);
+    this.faults = new Faults(options.faultSeed ?? 1);
+    this.signatureMode = options.signatureMode ?? 'strict';
+  }
+}
