@@ -1,27 +1,133 @@
 /**
- * `npm run bench`: measured speed, never timed assertions in the test suite. Prints a table and
- * writes bench/results.json.
+ * `npm run bench`: tcdeals and a bare baseline (node:http + better-sqlite3 prepared statements)
+ * measured side by side in the same run, on the same 1M-deal database, with autocannon on
+ * loopback. Speed is measured here, never asserted in the test suite. Prints a table and writes
+ * bench/results.json.
+ *
+ * Environment: BENCH_DEALS (default 1000000), BENCH_DURATION seconds per case (10),
+ * BENCH_CONNECTIONS (10), BENCH_ONLY (comma-separated case ids, e.g. "a,b,sync").
  */
+import { cpus, totalmem } from 'node:os';
 import { writeFileSync } from 'node:fs';
+import { signTc3 } from '../src/client/signer.js';
+import { benchDataset, BENCH_ANCHOR } from './dataset.js';
+import { load, startChild, type LoadResult, type RunningChild } from './load.js';
 import { benchSync } from './sync.js';
+import { formatDateTime } from '../src/protocol/datetime.js';
 
-const results: Record<string, unknown> = { machine: { node: process.version, cpus: (await import('node:os')).cpus().length }, at: new Date().toISOString() };
+const DEALS = Number(process.env.BENCH_DEALS ?? 1_000_000);
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const ONLY = process.env.BENCH_ONLY?.split(',');
+/** 400,000 on the full dataset; 40 % of smaller ones. */
+const DEEP = Math.min(400_000, Math.floor(DEALS * 0.4));
+const log = (s: string) => process.stderr.write(`${s}\n`);
 
-const sync = await benchSync();
-results.sync = sync;
-console.log('\nsync (partners, Limit 200, server limit 20/s, client pacing 20/s)');
-console.table([
-  {
-    deals: sync.deals,
-    pages: sync.pages,
-    seconds: sync.seconds.toFixed(2),
-    'deals/s': sync.dealsPerSecond.toFixed(0),
-    'ceiling deals/s': sync.ceiling,
-    'ratio': `${(sync.ratio * 100).toFixed(1)} %`,
-    retries: sync.retries,
-    'RequestLimitExceeded seen': sync.rateLimited,
-  },
-]);
+interface Case {
+  id: string;
+  name: string;
+  service: 'billing' | 'partners';
+  action: string;
+  version: string;
+  key: 'agent' | 'client';
+  body: Record<string, unknown>;
+}
 
+const DAY = 86_400_000;
+const end = formatDateTime(BENCH_ANCHOR - 90 * DAY);
+const start = formatDateTime(BENCH_ANCHOR - 181 * DAY);
+
+const CASES: Case[] = [
+  { id: 'a', name: 'billing page: Limit 20, 3-month window', service: 'billing', action: 'DescribeDealsByCond', version: '2018-07-09', key: 'client', body: { StartTime: start, EndTime: end, Limit: 20, Offset: 0 } },
+  { id: 'b', name: 'partners page at Offset 0', service: 'partners', action: 'DescribeAgentDealsByCache', version: '2018-03-21', key: 'agent', body: { Offset: 0, Limit: 20 } },
+  { id: 'c', name: `partners page at Offset ${DEEP.toLocaleString()}`, service: 'partners', action: 'DescribeAgentDealsByCache', version: '2018-03-21', key: 'agent', body: { Offset: DEEP, Limit: 20 } },
+  { id: 'd', name: 'partners with OwnerUins + Status', service: 'partners', action: 'DescribeAgentDealsByCache', version: '2018-03-21', key: 'agent', body: { Offset: 0, Limit: 20, OwnerUins: ['100000000002', '100000000003', '100000000004'], Status: 4 } },
+  { id: 'e', name: 'TotalCount of the agent owning every deal (Limit 1)', service: 'partners', action: 'DescribeAgentDealsByCache', version: '2018-03-21', key: 'agent', body: { Offset: 0, Limit: 1 } },
+];
+
+function signed(c: Case, port: number, key: { SecretId: string; SecretKey: string }) {
+  const body = JSON.stringify(c.body);
+  const timestamp = Math.floor(Date.now() / 1000);
+  const sig = signTc3({ secretId: key.SecretId, secretKey: key.SecretKey, service: c.service, host: `127.0.0.1:${port}`, timestamp, payload: body });
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-tc-action': c.action,
+      'x-tc-version': c.version,
+      'x-tc-timestamp': String(timestamp),
+      authorization: sig.authorization,
+    },
+  };
+}
+
+/** One request first, to be sure both servers answer correctly and alike before timing them. */
+async function check(target: RunningChild, req: { headers: Record<string, string>; body: string }): Promise<{ total: number; n: number }> {
+  const res = await fetch(`http://127.0.0.1:${target.port}/`, { method: 'POST', headers: req.headers, body: req.body });
+  const json = (await res.json()) as { Response: { Error?: { Code: string; Message: string }; TotalCount: number; Deals?: unknown[]; AgentDealSet?: unknown[] } };
+  if (json.Response.Error) throw new Error(`${json.Response.Error.Code}: ${json.Response.Error.Message}`);
+  return { total: json.Response.TotalCount, n: (json.Response.Deals ?? json.Response.AgentDealSet ?? []).length };
+}
+
+const results: Record<string, unknown> = {
+  machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30) },
+  at: new Date().toISOString(),
+  settings: { deals: DEALS, durationSec: DURATION, connections: CONNECTIONS },
+};
+const rows: Array<Record<string, string | number>> = [];
+
+if (!ONLY || CASES.some((c) => ONLY.includes(c.id))) {
+  const ds = await benchDataset(DEALS, log);
+  if (ds.buildSeconds !== undefined) results.datasetBuild = { deals: DEALS, seconds: ds.buildSeconds, dealsPerSecond: Math.round(DEALS / ds.buildSeconds) };
+  const servers = {
+    tcdeals: await startChild('bench/servers/tcdeals.ts', [ds.path]),
+    baseline: await startChild('bench/servers/baseline.ts', [ds.path]),
+  };
+  try {
+    const caseResults: Record<string, unknown> = {};
+    for (const c of CASES.filter((x) => !ONLY || ONLY.includes(x.id))) {
+      const key = c.key === 'agent' ? ds.agent.key : ds.client.key;
+      const measured: Record<string, LoadResult & { total: number }> = {};
+      for (const [name, server] of Object.entries(servers)) {
+        const req = signed(c, server.port, key);
+        const { total, n } = await check(server, req);
+        if (n === 0) throw new Error(`case ${c.id} returns no deals on ${name}: the benchmark would measure nothing`);
+        log(`(${c.id}) ${name}: ${c.name} … TotalCount ${total}`);
+        measured[name] = { ...(await load(server, signed(c, server.port, key), CONNECTIONS, DURATION)), total };
+      }
+      const t = measured.tcdeals!;
+      const b = measured.baseline!;
+      if (t.total !== b.total) throw new Error(`case ${c.id}: TotalCount differs (tcdeals ${t.total}, baseline ${b.total})`);
+      caseResults[c.id] = { name: c.name, tcdeals: t, baseline: b, ratio: t.reqPerSec / b.reqPerSec };
+      rows.push({
+        case: `(${c.id}) ${c.name}`,
+        'tcdeals req/s': Math.round(t.reqPerSec),
+        'p50 ms': t.p50,
+        'p99 ms': t.p99,
+        'baseline req/s': Math.round(b.reqPerSec),
+        'base p50': b.p50,
+        'base p99': b.p99,
+        ratio: Number((t.reqPerSec / b.reqPerSec).toFixed(2)),
+        errors: t.errors + t.non2xx,
+      });
+    }
+    results.cases = caseResults;
+    results.rssMb = { tcdeals: Math.max(...Object.values(caseResults).map((r) => (r as { tcdeals: LoadResult }).tcdeals.maxRssMb)), baseline: Math.max(...Object.values(caseResults).map((r) => (r as { baseline: LoadResult }).baseline.maxRssMb)) };
+    rows.push({ case: '(g) server RSS under load, MB (max)', 'tcdeals req/s': (results.rssMb as { tcdeals: number }).tcdeals, 'baseline req/s': (results.rssMb as { baseline: number }).baseline });
+  } finally {
+    await servers.tcdeals.stop();
+    await servers.baseline.stop();
+  }
+}
+
+if (!ONLY || ONLY.includes('sync')) {
+  log('sync: partners, Limit 200, server limit 20/s, client pacing 20/s …');
+  const sync = await benchSync();
+  results.sync = sync;
+  rows.push({ case: `sync: ${sync.deals} deals in ${sync.pages} pages, ${sync.seconds.toFixed(1)} s`, 'tcdeals req/s': Math.round(sync.dealsPerSecond), 'baseline req/s': sync.ceiling, ratio: Number(sync.ratio.toFixed(3)), errors: sync.rateLimited });
+}
+
+console.log(`\ntcdeals benchmark — ${DEALS.toLocaleString()} deals, ${CONNECTIONS} connections × ${DURATION} s per case, ${cpus().length} cores, Node ${process.version}`);
+console.table(rows);
 writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
 console.log('wrote bench/results.json');
