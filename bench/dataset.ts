@@ -8,7 +8,7 @@ import { buildDemoDataset, DEMO_AGENT, DEMO_CLIENT } from '../src/domain/demo-se
 import { applyDataset } from '../src/store/seed.js';
 import { Store } from '../src/store/store.js';
 
-const FORMAT = 1;
+const FORMAT = 2;
 export const BENCH_ANCHOR = Date.UTC(2026, 10, 24, 4, 0, 0);
 export const CLIENTS = 200;
 
@@ -47,6 +47,8 @@ export async function benchDataset(deals: number, log: (s: string) => void): Pro
     );
     if ((done / batch) % 10 === 0) log(`  ${(done + n).toLocaleString()} deals`);
   }
+  // As after a bulk load or `tcdeals cache rebuild`: positions ranked, statistics gathered.
+  await store.recomputeAllPositions();
   await store.close();
   rmSync(`${tmp}-wal`, { force: true });
   rmSync(`${tmp}-shm`, { force: true });

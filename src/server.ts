@@ -18,6 +18,7 @@ import { Metrics } from './ops/metrics.js';
 import { checkReadiness } from './ops/readiness.js';
 import { DEFAULT_RATE_LIMIT, RateLimit, type RateLimitOptions } from './rate-limit.js';
 import { adminApi } from './admin/index.js';
+import { progressionHook } from './domain/lifecycle-service.js';
 import { Sandbox } from './sandbox/sandbox.js';
 import type { Store } from './store/store.js';
 
@@ -62,6 +63,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const rateLimit = options.rateLimit === false ? undefined : new RateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT, options.redis, options.redisKeyPrefix);
   const log = options.logger;
   const metrics = new Metrics(store, now);
+  // Sandbox lifecycle progression (off by default) applies due steps around the store's API reads.
+  store.readHook = progressionHook(store, sandbox.progression, sandbox.clock.now);
 
   const app = Fastify({
     logger: false,
@@ -153,7 +156,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
         const key = await verifyCaller(call);
         uin = key.uin;
         secretId = key.secretId;
-        const caller = await store.getAccount(key.uin);
+        const caller = key.account ?? (await store.getAccount(key.uin));
         if (!caller) throw new ApiError('AuthFailure.SecretIdNotFound');
         const rawParams = call.params(def.invalidCode);
         journalParams = rawParams;

@@ -12,6 +12,12 @@ import type { Logger } from 'pino';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { Store } from '../store/store.js';
 import { AdminError, type AdminContext } from './context.js';
+import { lifecycleRoutes } from './routes/lifecycle.js';
+import { accountRoutes } from './routes/accounts.js';
+import { dataRoutes } from './routes/data.js';
+import { journalRoutes } from './routes/journal.js';
+import { faultRoutes } from './routes/faults.js';
+import { settingsRoutes } from './routes/settings.js';
 
 export interface AdminOptions {
   store: Store;
@@ -25,6 +31,12 @@ export type AdminRoutes = (app: FastifyInstance, ctx: AdminContext) => void | Pr
 
 const ROUTES: AdminRoutes[] = [
   // Route modules are appended here, one line each.
+  lifecycleRoutes,
+  accountRoutes,
+  dataRoutes,
+  journalRoutes,
+  faultRoutes,
+  settingsRoutes,
 ];
 
 function tokenMatches(given: string, expected: string): boolean {
@@ -69,6 +81,14 @@ export const adminApi: FastifyPluginAsync<AdminOptions> = async (app, options) =
       .header('content-type', 'application/json')
       .send(Buffer.from(JSON.stringify({ error: { code, message: status === 500 ? 'Internal error; see the server log.' : err.message } })));
   });
+
+  // An unknown admin path is a JSON 404 too (after the token check), not the API's envelope.
+  app.setNotFoundHandler((req, reply) =>
+    reply
+      .code(404)
+      .header('content-type', 'application/json')
+      .send(Buffer.from(JSON.stringify({ error: { code: 'NotFound', message: `No admin endpoint ${req.method} ${(req.raw.url ?? '').split('?')[0]!.slice(0, 120)}.` } }))),
+  );
 
   const ctx: AdminContext = { store: options.store, sandbox: options.sandbox, logger: options.logger };
   for (const routes of ROUTES) await routes(app, ctx);

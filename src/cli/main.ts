@@ -1,11 +1,14 @@
 /** The `tcdeals` command. */
 import { Command } from 'commander';
 import { accountsCommand, clientsCommand, keysCommand } from './commands/accounts.js';
+import { adminCommand } from './commands/admin.js';
+import { execCommand } from './commands/exec.js';
 import { cacheCommand } from './commands/cache.js';
 import { callCommand } from './commands/call.js';
 import { dbCommand } from './commands/db.js';
 import { dealsCommand } from './commands/deals.js';
 import { serveCommand } from './commands/serve.js';
+import { seedCommand } from './commands/seed.js';
 import { syncCommand } from './commands/sync.js';
 
 export function buildCli(): Command {
@@ -17,10 +20,13 @@ export function buildCli(): Command {
     .addCommand(keysCommand())
     .addCommand(clientsCommand())
     .addCommand(dealsCommand())
+    .addCommand(seedCommand())
     .addCommand(syncCommand())
     .addCommand(callCommand())
     .addCommand(cacheCommand())
-    .addCommand(dbCommand());
+    .addCommand(dbCommand())
+    .addCommand(adminCommand())
+    .addCommand(execCommand());
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -21,6 +21,8 @@ export interface KeyRecord {
   readonly secretId: string;
   readonly secretKey: string;
   readonly uin: string;
+  /** The key's account, when the lookup fetched it along (saves a query per call). */
+  readonly account?: { readonly uin: string; readonly appId: string; readonly isAgent: boolean };
 }
 
 export type KeyLookup = (secretId: string) => Promise<KeyRecord | undefined>;

@@ -5,6 +5,7 @@
 import { Clock } from './clock.js';
 import { Faults } from './faults.js';
 import { Journal } from './journal.js';
+import { Progression } from './progression.js';
 
 /** strict: refuse bad signatures (default). soft: verify, log a failure, answer anyway. off: only identify the caller by SecretId. */
 export type SignatureMode = 'strict' | 'soft' | 'off';
@@ -21,6 +22,8 @@ export class Sandbox {
   readonly clock: Clock;
   readonly journal: Journal;
   readonly faults: Faults;
+  /** Automatic lifecycle progression (off by default). */
+  readonly progression = new Progression();
   signatureMode: SignatureMode;
 
   constructor(options: SandboxOptions = {}) {

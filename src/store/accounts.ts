@@ -87,8 +87,14 @@ export async function createKey(db: Kysely<Database>, uin: string, now: string, 
 export async function findKey(db: Kysely<Database>, secretId: string): Promise<KeyRecord | undefined> {
   // A SecretId from a request (a v1 form may carry %00) can hold U+0000: it names no key (see text.ts).
   if (hasNul(secretId)) return undefined;
-  const row = await db.selectFrom('api_keys').select(['secret_id', 'secret_key', 'uin']).where('secret_id', '=', secretId).executeTakeFirst();
-  return row && { secretId: row.secret_id, secretKey: row.secret_key, uin: row.uin };
+  // The account comes along in the same query: every API call needs both.
+  const row = await db
+    .selectFrom('api_keys')
+    .innerJoin('accounts', 'accounts.uin', 'api_keys.uin')
+    .select(['api_keys.secret_id', 'api_keys.secret_key', 'api_keys.uin', 'accounts.app_id', 'accounts.is_agent'])
+    .where('api_keys.secret_id', '=', secretId)
+    .executeTakeFirst();
+  return row && { secretId: row.secret_id, secretKey: row.secret_key, uin: row.uin, account: { uin: row.uin, appId: row.app_id, isAgent: Number(row.is_agent) === 1 } };
 }
 
 export async function listKeyIds(db: Kysely<Database>, uin: string): Promise<string[]> {

@@ -10,6 +10,14 @@ import { bindingsOf } from './accounts.js';
 import { chunks, WRITE_CHUNK } from './deals.js';
 import type { AgentClientsTable, AgentDealCacheTable, Database } from './schema.js';
 import { hasNul } from './text.js';
+import { markStale, positionPage, validPositions } from './agent-positions.js';
+
+/** Before rows are deleted: their agents' positions will have gaps. */
+async function staleAgentsOf(db: Kysely<Database>, column: 'deal_name' | 'owner_uin', values: string[]): Promise<void> {
+  if (values.length === 0) return;
+  const rows = await db.selectFrom('agent_deal_cache').select('agent_uin').distinct().where(column, 'in', values).execute();
+  await markStale(db, rows.map((r) => r.agent_uin));
+}
 
 /** Only prepaid deals are served by DescribeAgentDealsByCache. */
 export const CACHED_PAY_MODE = 'prePay';
@@ -40,6 +48,7 @@ async function insertRows(db: Kysely<Database>, deals: readonly DealRecord[], bi
 export async function refreshDeals(db: Kysely<Database>, deals: readonly DealRecord[]): Promise<void> {
   const bindings = await bindingsOf(db, [...new Set(deals.map((d) => d.owner_uin))]);
   for (const part of chunks(deals, WRITE_CHUNK)) {
+    await staleAgentsOf(db, 'deal_name', part.map((d) => d.deal_name));
     await db.deleteFrom('agent_deal_cache').where('deal_name', 'in', part.map((d) => d.deal_name)).execute();
     await insertRows(db, part, bindings);
   }
@@ -47,6 +56,7 @@ export async function refreshDeals(db: Kysely<Database>, deals: readonly DealRec
 
 /** Rebuilds every cache row of one client (after a bind or re-bind), in keyset-paged batches. */
 export async function refreshClient(db: Kysely<Database>, clientUin: string): Promise<void> {
+  await staleAgentsOf(db, 'owner_uin', [clientUin]);
   await db.deleteFrom('agent_deal_cache').where('owner_uin', '=', clientUin).execute();
   const bindings = await bindingsOf(db, [clientUin]);
   if (!bindings.has(clientUin)) return;
@@ -93,11 +103,39 @@ function storableList(list: readonly string[] | undefined): string[] | undefined
 }
 
 /** One page of the agent's cached deals, plus the count of every match. */
-export async function queryAgentDeals(db: Kysely<Database>, q: AgentDealsQuery): Promise<{ total: number; bodies: string[] }> {
+export interface AgentDealsPage {
+  total: number;
+  bodies: string[];
+  /** The query could have used positions but they were stale: worth recomputing them. */
+  positionsStale?: boolean;
+}
+
+export async function queryAgentDeals(db: Kysely<Database>, q: AgentDealsQuery): Promise<AgentDealsPage> {
   const ownerUins = storableList(q.ownerUins);
   const dealNames = storableList(q.dealNames);
   const bigDealIds = storableList(q.bigDealIds);
   if (ownerUins === null || dealNames === null || bigDealIds === null) return { total: 0, bodies: [] };
+  // Only the agent and a time range: positions answer TotalCount and any Offset with a few seeks.
+  const byTimeOnly = q.status === undefined && q.payerMode === undefined && !ownerUins && !dealNames && !bigDealIds;
+  let positionsStale = false;
+  if (byTimeOnly) {
+    const state = await validPositions(db, q.agentUin);
+    const page = state && (await positionPage(db, q, state));
+    if (page) {
+      if (page.total === 0 || (q.ascending ? page.from > page.to : page.from < page.to)) return { total: page.total, bodies: [] };
+      const [lo, hi] = q.ascending ? [page.from, page.to] : [page.to, page.from];
+      const rows = await db
+        .selectFrom('agent_deal_cache')
+        .select('body')
+        .where('agent_uin', '=', q.agentUin)
+        .where('pos', '>=', lo)
+        .where('pos', '<=', hi)
+        .orderBy('pos', q.ascending ? 'asc' : 'desc')
+        .execute();
+      return { total: page.total, bodies: rows.map((r) => r.body) };
+    }
+    positionsStale = true;
+  }
   let base = db.selectFrom('agent_deal_cache').where('agent_uin', '=', q.agentUin);
   if (q.startTime !== undefined) base = base.where('create_time', '>=', q.startTime);
   if (q.endTime !== undefined) base = base.where('create_time', '<=', q.endTime);
@@ -108,16 +146,17 @@ export async function queryAgentDeals(db: Kysely<Database>, q: AgentDealsQuery):
   if (bigDealIds) base = base.where('big_deal_id', 'in', bigDealIds);
   const countRow = await base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
   const total = Number(countRow.n);
-  if (q.offset >= total) return { total, bodies: [] };
+  if (q.offset >= total) return { total, bodies: [], positionsStale };
   const dir = q.ascending ? 'asc' : 'desc';
   const rows = await base.select('body').orderBy('create_time', dir).orderBy('deal_name', dir).limit(q.limit).offset(q.offset).execute();
-  return { total, bodies: rows.map((r) => r.body) };
+  return { total, bodies: rows.map((r) => r.body), positionsStale };
 }
 
 /** Re-renders the cache rows of deals known by name (a deal that no longer exists loses its row). */
 export async function refreshDealNames(db: Kysely<Database>, names: readonly string[]): Promise<void> {
   for (const part of chunks(names, 500)) {
     const deals = await db.selectFrom('deals').selectAll().where('deal_name', 'in', [...part]).execute();
+    await staleAgentsOf(db, 'deal_name', [...part]);
     await db.deleteFrom('agent_deal_cache').where('deal_name', 'in', [...part]).execute();
     const bindings = await bindingsOf(db, [...new Set(deals.map((d) => d.owner_uin))]);
     await insertRows(db, deals, bindings);

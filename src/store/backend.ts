@@ -3,12 +3,18 @@
  * every query in tcdeals is written once against `Kysely<Database>`, and a backend only knows
  * how to open a connection for its engine.
  */
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
 export interface Backend<DB = Database> {
   readonly kind: 'sqlite' | 'postgres';
   readonly db: Kysely<DB>;
+  /**
+   * The SQLite connection under `db` (SQLite only). Only the bulk loader (bulk-load.ts) uses it,
+   * for prepared statements inside the transaction `db` already holds on this one connection.
+   */
+  readonly sqlite?: BetterSqlite3.Database;
   /** Where the data lives, safe to print (no credentials). */
   readonly location: string;
   /** Connection pool usage, where the engine has a pool. */

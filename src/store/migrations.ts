@@ -163,10 +163,26 @@ const ownerStatusIndex: Migration = {
   },
 };
 
+/** Row positions per agent in the partners cache (see agent-positions.ts). */
+const agentPositions: Migration = {
+  async up(db: Kysely<any>) {
+    const text = textType(db);
+    await db.schema.alterTable('agent_deal_cache').addColumn('pos', 'bigint').execute();
+    await db.schema.createIndex('adc_agent_pos').on('agent_deal_cache').columns(['agent_uin', 'pos']).execute();
+    await db.schema
+      .createTable('agent_cache_order')
+      .addColumn('agent_uin', text, (c) => c.primaryKey())
+      .addColumn('valid', 'integer', (c) => c.notNull())
+      .addColumn('total', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+};
+
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
   '0002_agent_cache_pending': cachePending,
   '0003_agent_owner_status_index': ownerStatusIndex,
+  '0004_agent_positions': agentPositions,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -44,6 +44,15 @@ export interface AgentDealCacheTable {
   payer_mode: number;
   big_deal_id: string;
   body: string;
+  /** Rank within the agent, oldest first; null until positions are recomputed (agent-positions.ts). */
+  pos?: number | null;
+}
+
+/** Whether an agent's cache positions can be trusted, and its row count when they were computed. */
+export interface AgentCacheOrderTable {
+  agent_uin: string;
+  valid: number;
+  total: number;
 }
 
 /** A deal (`kind` deal, key DealName) or a client (`kind` client, key UIN) whose cache rows are due for refresh. */
@@ -66,5 +75,6 @@ export interface Database {
   deal_resources: DealResourcesTable;
   agent_deal_cache: AgentDealCacheTable;
   agent_cache_pending: AgentCachePendingTable;
+  agent_cache_order: AgentCacheOrderTable;
   meta: MetaTable;
 }

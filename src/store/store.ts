@@ -10,16 +10,38 @@ import type { KeyRecord } from '../protocol/authenticate.js';
 import * as accounts from './accounts.js';
 import { applyCacheChanges, enqueueCacheChanges, queryAgentDeals, refreshClient, refreshDeals, type AgentDealsQuery } from './agent-cache.js';
 import { openBackend, type Backend, type BackendOptions } from './backend.js';
+import { bulkLoad, type BulkData, type BulkLoadOptions, type BulkLoadResult } from './bulk-load.js';
 import { queryBillingDeals, upsertDeals, type BillingQuery } from './deals.js';
+import { cachedAgents, recomputePositions } from './agent-positions.js';
 import { MIGRATIONS, migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
 
 export type { Account, Binding, NewAccount, NewKey } from './accounts.js';
 export type { AgentDealsQuery } from './agent-cache.js';
 export type { BillingQuery } from './deals.js';
+export type { BulkAccount, BulkData, BulkLoadOptions, BulkLoadResult } from './bulk-load.js';
 
 /** Meta key holding the epoch milliseconds of the last change to the partners cache. */
 const CACHE_REFRESHED_AT = 'cache_refreshed_at';
+
+/** Whose deals an API read covers: a billing caller's own, or a partners agent's clients' prepaid deals. */
+export type ReadScope = { readonly ownerUin: string } | { readonly agentUin: string };
+
+/** A deal as an API read returned it. */
+export interface ReadDeal {
+  dealName: string;
+  status: number;
+}
+
+/**
+ * Runs around the two API reads: the sandbox's automatic lifecycle progression applies due steps
+ * before a read and counts reads after it (src/domain/lifecycle-service.ts). `seen` is lazy so a
+ * hook with nothing to count costs nothing.
+ */
+export interface ReadHook {
+  before(scope: ReadScope): Promise<void>;
+  after(scope: ReadScope, seen: () => ReadDeal[]): Promise<void>;
+}
 
 export interface RebuildResult {
   /** False when another instance held the rebuild lock, so this one did nothing. */
@@ -38,6 +60,9 @@ export class Store {
    * they were made, emulating the real cache's lag.
    */
   cacheLagMs = 0;
+
+  /** Set by the server (sandbox lifecycle progression); absent, reads are plain queries. */
+  readHook: ReadHook | undefined;
 
   private constructor(
     private readonly backend: Backend,
@@ -165,6 +190,31 @@ export class Store {
   }
 
   /**
+   * Loads many accounts, bindings and deals at once, all or nothing (one transaction, or the
+   * current one): the same rows as createAccount/createKey/bindClient/upsertDeals would write,
+   * an order of magnitude faster (see bulk-load.ts). Meant for filling a new or nearly empty
+   * store (`tcdeals seed`, `tcdeals deals import`); deals are upserted by DealName either way.
+   */
+  async bulkLoad(data: BulkData, options: BulkLoadOptions = {}): Promise<BulkLoadResult> {
+    const result = await this.exclusive('tcdeals:bulk-load', async (tx) => {
+      const lagged = this.cacheLagMs > 0;
+      const loaded = await bulkLoad(
+        tx.db,
+        data,
+        {
+          now: tx.stamp(),
+          sqlite: this.backend.sqlite,
+          enqueue: lagged ? (kind, keys) => enqueueCacheChanges(tx.db, kind, keys, this.now()) : undefined,
+        },
+        options,
+      );
+      if (!lagged && (data.deals !== undefined || loaded.bindings > 0)) await tx.touchCache();
+      return loaded;
+    });
+    return result!;
+  }
+
+  /**
    * Moves queued changes older than the lag into the cache. One instance at a time; a reader
    * that finds another instance applying simply reads the cache as it is.
    */
@@ -198,6 +248,7 @@ export class Store {
         await tx.db.deleteFrom('agent_cache_pending').execute();
         const clients = await tx.db.selectFrom('agent_clients').select('client_uin').orderBy('client_uin').execute();
         for (const { client_uin } of clients) await refreshClient(tx.db, client_uin);
+        for (const agent of await cachedAgents(tx.db)) await recomputePositions(tx.db, agent);
         await tx.touchCache();
         const row = await tx.db.selectFrom('agent_deal_cache').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
         return Number(row.n);
@@ -217,13 +268,50 @@ export class Store {
     return v === undefined ? undefined : Number(v);
   }
 
-  billingDeals(q: BillingQuery) {
-    return queryBillingDeals(this.db, q);
+  async billingDeals(q: BillingQuery) {
+    const scope = { ownerUin: q.ownerUin };
+    await this.readHook?.before(scope);
+    const result = await queryBillingDeals(this.db, q);
+    await this.readHook?.after(scope, () => result.rows.map((d) => ({ dealName: d.deal_name, status: d.status })));
+    return result;
+  }
+
+  private readonly positionsRunning = new Set<string>();
+
+  /**
+   * Recomputes an agent's cache positions in the background (once at a time per agent and
+   * instance, under a lock shared by instances); queries use the plain path meanwhile.
+   */
+  private schedulePositions(agentUin: string): void {
+    if (this.positionsRunning.has(agentUin) || this.db.isTransaction) return;
+    this.positionsRunning.add(agentUin);
+    setImmediate(() => {
+      this.exclusive(`tcdeals:agent-positions:${agentUin}`, (tx) => recomputePositions(tx.db, agentUin), false)
+        .catch(() => undefined)
+        .finally(() => this.positionsRunning.delete(agentUin));
+    });
+  }
+
+  /** Recomputes every agent's cache positions now (after rebuilds and bulk loads). */
+  async recomputeAllPositions(): Promise<void> {
+    await this.inTransaction(async (tx) => {
+      for (const agent of await cachedAgents(tx.db)) await recomputePositions(tx.db, agent);
+    });
   }
 
   async agentDeals(q: AgentDealsQuery) {
+    const scope = { agentUin: q.agentUin };
+    await this.readHook?.before(scope);
     await this.applyDueCacheChanges();
-    return queryAgentDeals(this.db, q);
+    const result = await queryAgentDeals(this.db, q);
+    if (result.positionsStale) this.schedulePositions(q.agentUin);
+    await this.readHook?.after(scope, () =>
+      result.bodies.map((b) => {
+        const e = JSON.parse(b) as { DealName: string; Status: string };
+        return { dealName: e.DealName, status: Number(e.Status) };
+      }),
+    );
+    return result;
   }
 
   async countDeals(): Promise<number> {

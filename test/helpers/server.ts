@@ -2,7 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ActionSettings } from '../../src/actions/action.js';
 import type { DemoDataset } from '../../src/domain/demo-seed.js';
+import type { Logger } from 'pino';
 import type { RateLimitOptions } from '../../src/rate-limit.js';
+import type { Sandbox } from '../../src/sandbox/sandbox.js';
 import { createServer } from '../../src/server.js';
 import { applyDataset } from '../../src/store/seed.js';
 import { Store } from '../../src/store/store.js';
@@ -26,6 +28,11 @@ export interface TestServerOptions {
   now?: () => number;
   /** Where the data lives: SQLite in memory unless a suite runs per backend. */
   backend?: TestBackend;
+  /** Enables the admin API for this bearer token. */
+  adminToken?: string;
+  /** The sandbox controls (the store then also runs on its clock, as `serve` does). */
+  sandbox?: Sandbox;
+  logger?: Logger;
 }
 
 /** Runs every step, even after one throws, and then throws the first failure. */
@@ -50,10 +57,18 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
   // a failing start never leaves a database (or an open pool) behind.
   const close = () => runAll([app && (() => app!.close()), store && (() => store!.close()), () => database.drop()]);
   try {
-    store = await Store.open(database.url);
+    store = await Store.open(database.url, options.sandbox ? { now: options.sandbox.clock.now } : {});
     const dataset = options.dataset === undefined ? fixtureDataset() : options.dataset;
     if (dataset) await applyDataset(store, dataset);
-    app = await createServer({ store, settings: options.settings, rateLimit: options.rateLimit ?? false, now: options.now });
+    app = await createServer({
+      store,
+      settings: options.settings,
+      rateLimit: options.rateLimit ?? false,
+      now: options.now,
+      adminToken: options.adminToken,
+      sandbox: options.sandbox,
+      logger: options.logger,
+    });
     await app.listen({ port: 0, host: '127.0.0.1' });
   } catch (err) {
     await close().catch(() => {});

@@ -1,0 +1,85 @@
+/**
+ * Positions in the partners cache: each row's rank within its agent, oldest first. With them a
+ * deep page (`Offset` 400,000) is an index seek instead of walking 400,000 rows, and the
+ * `TotalCount` of an agent — with or without a time range — is two seeks instead of a count
+ * over millions of rows.
+ *
+ * Positions are recomputed in one statement (after a rebuild, a bulk load, or lazily in the
+ * background) and trusted only while valid: a re-rendered row comes back without a position, and
+ * deleting rows marks their agents stale. Until then queries take the plain path; answers are
+ * identical either way.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+export interface PositionsState {
+  total: number;
+}
+
+/** The agent's total when its positions can be trusted, else undefined. */
+export async function validPositions(db: Kysely<Database>, agentUin: string): Promise<PositionsState | undefined> {
+  const row = await db.selectFrom('agent_cache_order').select(['valid', 'total']).where('agent_uin', '=', agentUin).executeTakeFirst();
+  if (!row || Number(row.valid) !== 1) return undefined;
+  const unranked = await db.selectFrom('agent_deal_cache').select('deal_name').where('agent_uin', '=', agentUin).where('pos', 'is', null).limit(1).executeTakeFirst();
+  return unranked ? undefined : { total: Number(row.total) };
+}
+
+/** Marks agents whose rows are about to be deleted: their positions will have gaps. */
+export async function markStale(db: Kysely<Database>, agentUins: readonly string[]): Promise<void> {
+  if (agentUins.length === 0) return;
+  await db.updateTable('agent_cache_order').set({ valid: 0 }).where('agent_uin', 'in', [...new Set(agentUins)]).execute();
+}
+
+/** Ranks every row of one agent (oldest first, DealName breaking ties) and marks it valid. */
+export async function recomputePositions(db: Kysely<Database>, agentUin: string): Promise<number> {
+  await sql`update agent_deal_cache set pos = r.rn
+    from (select deal_name, row_number() over (order by create_time, deal_name) as rn from agent_deal_cache where agent_uin = ${agentUin}) r
+    where agent_deal_cache.deal_name = r.deal_name`.execute(db);
+  const { n } = await db.selectFrom('agent_deal_cache').select((eb) => eb.fn.countAll<number | string>().as('n')).where('agent_uin', '=', agentUin).executeTakeFirstOrThrow();
+  const total = Number(n);
+  await db
+    .insertInto('agent_cache_order')
+    .values({ agent_uin: agentUin, valid: 1, total })
+    .onConflict((oc) => oc.column('agent_uin').doUpdateSet({ valid: 1, total }))
+    .execute();
+  return total;
+}
+
+/** Every agent with cache rows. */
+export async function cachedAgents(db: Kysely<Database>): Promise<string[]> {
+  const rows = await db.selectFrom('agent_clients').select('agent_uin').distinct().execute();
+  return rows.map((r) => r.agent_uin);
+}
+
+export interface PositionPage {
+  total: number;
+  /** Inclusive position range to read, in the query's order; empty when `from > to` (asc) or `from < to` (desc). */
+  from: number;
+  to: number;
+}
+
+/**
+ * Translates (time range, order, offset, limit) into a position range. `lo`/`hi` are the first
+ * and last positions inside the time range, found with two seeks on (agent, create_time, deal_name).
+ */
+export async function positionPage(
+  db: Kysely<Database>,
+  q: { agentUin: string; startTime?: string; endTime?: string; ascending: boolean; offset: number; limit: number },
+  state: PositionsState,
+): Promise<PositionPage | undefined> {
+  let lo = 1;
+  let hi = state.total;
+  if (q.startTime !== undefined) {
+    const r = await db.selectFrom('agent_deal_cache').select('pos').where('agent_uin', '=', q.agentUin).where('create_time', '>=', q.startTime).orderBy('create_time').orderBy('deal_name').limit(1).executeTakeFirst();
+    if (!r || r.pos === null) return r ? undefined : { total: 0, from: 1, to: 0 };
+    lo = Number(r.pos);
+  }
+  if (q.endTime !== undefined) {
+    const r = await db.selectFrom('agent_deal_cache').select('pos').where('agent_uin', '=', q.agentUin).where('create_time', '<=', q.endTime).orderBy('create_time', 'desc').orderBy('deal_name', 'desc').limit(1).executeTakeFirst();
+    if (!r || r.pos === null) return r ? undefined : { total: 0, from: 1, to: 0 };
+    hi = Number(r.pos);
+  }
+  const total = Math.max(0, hi - lo + 1);
+  if (q.ascending) return { total, from: lo + q.offset, to: Math.min(hi, lo + q.offset + q.limit - 1) };
+  return { total, from: hi - q.offset, to: Math.max(lo, hi - q.offset - q.limit + 1) };
+}
