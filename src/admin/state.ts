@@ -75,11 +75,12 @@ async function clearTables(db: Db): Promise<void> {
 /** What `reset` to empty leaves in `meta`: the demo seed counts as settled, so a restart with the demo on does not re-seed (and readiness stays ready). */
 export const EMPTY_RESET_MARK = JSON.stringify({ reset: 'empty' });
 
-/** The sandbox controls a reset or a snapshot load returns to their start: journal, fault rules, clock. */
+/** The sandbox controls a reset or a snapshot load returns to their start: journal, fault rules, clock, lifecycle progression. */
 export function resetSandbox(sandbox: Sandbox): void {
   sandbox.journal.clear();
   sandbox.faults.clear();
   sandbox.clock.reset();
+  sandbox.progression.set({ mode: 'off' }, sandbox.clock.now());
 }
 
 /**

@@ -134,6 +134,11 @@ export async function bulkLoad(db: Kysely<Database>, data: BulkData, ctx: BulkLo
     }
     options.onFinishing?.();
     await writer.finish();
+  } catch (err) {
+    // A write still in flight must end before the transaction rolls back: its remaining
+    // statements would otherwise run after the rollback, outside any transaction.
+    await writer.settle();
+    throw err;
   } finally {
     writer.close();
   }
@@ -362,6 +367,8 @@ interface Writer {
   write(p: Prepared): Promise<void>;
   /** Waits for anything still in flight, and finishes (recreates indexes). */
   finish(): Promise<void>;
+  /** Waits for anything still in flight, ignoring its outcome (before a rollback). */
+  settle(): Promise<void>;
   /** Always called, after finish() or a failure. */
   close(): void;
 }
@@ -430,6 +437,7 @@ function sqliteWriter(conn: BetterSqlite3.Database, fresh: boolean): Writer {
     async finish() {
       for (const ix of indexes) conn.exec(ix.sql);
     },
+    settle: async () => {},
     close() {
       conn.pragma(`cache_size = ${previous.cache}`);
       conn.pragma(`temp_store = ${previous.temp}`);
@@ -470,6 +478,7 @@ function postgresWriter(db: Kysely<Database>, fresh: boolean): Writer {
       inflight.catch(() => {});
     },
     finish: () => inflight,
+    settle: () => inflight.catch(() => {}),
     close() {},
   };
 }

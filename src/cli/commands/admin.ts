@@ -367,6 +367,34 @@ export function adminCommand(): Command {
       const r = mode === undefined ? await callJson(g, 'GET', '/signature-mode') : await callJson(g, 'PUT', '/signature-mode', { json: { mode } });
       show(g, r, `signature mode: ${r.mode}`);
     });
+  // order lifecycle
+  admin
+    .command('deal')
+    .description('move a deal through its lifecycle: paying, pay, delivering, deliver, fail, cancel, expire, refund')
+    .argument('<verb>', 'the transition')
+    .argument('<dealName>', 'the deal (DealName)')
+    .option('--amount <fen>', 'refund: amount in fen (default: all not yet refunded)', intArg('--amount', 1))
+    .option('--pending', 'refund: leave the refund in status 13 (refunding)')
+    .action(async (verb: string, dealName: string, o: { amount?: number; pending?: boolean }, cmd: Command) => {
+      const g = globals(cmd);
+      const json = verb === 'refund' ? { ...(o.amount !== undefined ? { amount: o.amount } : {}), ...(o.pending ? { pending: true } : {}) } : {};
+      const r = await callJson(g, 'POST', `/deals/${encodeURIComponent(dealName)}/${encodeURIComponent(verb)}`, { json });
+      show(g, r, `${r.message}${r.refund ? ` (refund deal ${r.refund.DealName})` : ''}`);
+    });
+  admin
+    .command('progression')
+    .description('show or set automatic lifecycle progression (unpaid → paying → paid → delivering → delivered)')
+    .addOption(new Option('--mode <mode>', 'off, or advance by time or by reads').choices(['off', 'time', 'reads']))
+    .option('--seconds <n>', 'time mode: seconds per step', intArg('--seconds', 1))
+    .option('--reads <n>', 'reads mode: reads per step', intArg('--reads', 1))
+    .action(async (o: { mode?: string; seconds?: number; reads?: number }, cmd: Command) => {
+      const g = globals(cmd);
+      const r =
+        o.mode === undefined
+          ? await callJson(g, 'GET', '/lifecycle/progression')
+          : await callJson(g, 'PUT', '/lifecycle/progression', { json: { mode: o.mode, ...(o.seconds !== undefined ? { seconds: o.seconds } : {}), ...(o.reads !== undefined ? { reads: o.reads } : {}) } });
+      show(g, r, `progression: ${r.mode}${r.seconds ? ` every ${r.seconds} s` : ''}${r.reads ? ` every ${r.reads} reads` : ''}`);
+    });
   admin
     .command('state')
     .description('counts and settings at a glance')
