@@ -1,22 +1,25 @@
 /**
- * The benchmark dataset: one agent owning 1M deals through its clients, built once and cached
- * in bench/cache/ (keyed by size and a format version) so later runs start at once.
+ * The benchmark dataset: one agent owning 1M deals through 200 clients, made by `tcdeals seed`
+ * (the realistic generator and its bulk loader) and cached in bench/cache/, keyed by size and a
+ * format version, so later runs start at once.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildDemoDataset, DEMO_AGENT, DEMO_CLIENT } from '../src/domain/demo-seed.js';
-import { applyDataset } from '../src/store/seed.js';
+import { DEMO_AGENT, DEMO_CLIENT } from '../src/domain/demo-seed.js';
 import { Store } from '../src/store/store.js';
 
-const FORMAT = 2;
-export const BENCH_ANCHOR = Date.UTC(2026, 10, 24, 4, 0, 0);
+const FORMAT = 3;
+/** The generated history ends where this (Beijing) day starts. */
+export const BENCH_ANCHOR_DAY = '2026-11-24';
+export const BENCH_ANCHOR = Date.parse(`${BENCH_ANCHOR_DAY}T00:00:00+08:00`);
 export const CLIENTS = 200;
 
 export interface BenchDataset {
   path: string;
   deals: number;
-  /** Seconds to build, when this run built it. */
-  buildSeconds?: number;
+  /** Seeding time and rate, when this run built it. */
+  build?: { seconds: number; dealsPerSecond: number; output: string };
   agent: typeof DEMO_AGENT;
   client: typeof DEMO_CLIENT;
 }
@@ -27,31 +30,23 @@ export async function benchDataset(deals: number, log: (s: string) => void): Pro
   const path = `${dir}deals-${deals}-v${FORMAT}.db`;
   const base = { path, deals, agent: DEMO_AGENT, client: DEMO_CLIENT };
   if (existsSync(path)) return base;
-  log(`building the ${deals.toLocaleString()}-deal dataset once (cached in bench/cache/) …`);
-  const started = Date.now();
+  log(`building the ${deals.toLocaleString()}-deal dataset once with tcdeals seed (cached in bench/cache/) …`);
   const tmp = `${path}.building`;
-  rmSync(tmp, { force: true });
+  for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`]) rmSync(f, { force: true });
+  const bin = fileURLToPath(new URL('../bin/tcdeals.js', import.meta.url));
+  const started = Date.now();
+  const r = spawnSync(
+    process.execPath,
+    [bin, 'seed', '--db', tmp, '--agents', '1', '--clients', String(CLIENTS), '--deals', String(deals), '--seed', '7', '--anchor', BENCH_ANCHOR_DAY, '--demo-keys'],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  if (r.status !== 0) throw new Error(`tcdeals seed failed (${r.status}): ${r.stdout}`);
+  const seconds = (Date.now() - started) / 1000;
+  // As after `tcdeals cache rebuild`: the partners cache positions ranked.
   const store = await Store.open(tmp);
-  const data = buildDemoDataset({ deals: 0, clients: CLIENTS, anchorMs: BENCH_ANCHOR });
-  await applyDataset(store, { ...data, deals: [] });
-  const clients = data.bindings.map((b) => b.clientUin);
-  const batch = 20_000;
-  for (let done = 0; done < deals; done += batch) {
-    const n = Math.min(batch, deals - done);
-    const part = buildDemoDataset({ deals: n, clients: 2, seed: 1000 + done, anchorMs: BENCH_ANCHOR }).deals.slice(0, n);
-    await store.upsertDeals(
-      part.map((d, i) => {
-        const owner = clients[(done + i) % clients.length]!;
-        return { ...d, deal_name: `${d.deal_name.slice(0, 8)}${String(done + i).padStart(14, '0')}1`, big_deal_id: `${d.deal_name.slice(0, 8)}${String(done + i).padStart(14, '0')}0`, owner_uin: owner, creator: owner, pay_mode: 'prePay' };
-      }),
-    );
-    if ((done / batch) % 10 === 0) log(`  ${(done + n).toLocaleString()} deals`);
-  }
-  // As after a bulk load or `tcdeals cache rebuild`: positions ranked, statistics gathered.
   await store.recomputeAllPositions();
   await store.close();
-  rmSync(`${tmp}-wal`, { force: true });
-  rmSync(`${tmp}-shm`, { force: true });
+  for (const f of [`${tmp}-wal`, `${tmp}-shm`]) rmSync(f, { force: true });
   renameSync(tmp, path);
-  return { ...base, buildSeconds: (Date.now() - started) / 1000 };
+  return { ...base, build: { seconds, dealsPerSecond: Math.round(deals / seconds), output: r.stdout.trim() } };
 }
