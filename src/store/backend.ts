@@ -5,6 +5,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
+import type pg from 'pg';
 import type { Database } from './schema.js';
 
 export interface Backend<DB = Database> {
@@ -15,6 +16,8 @@ export interface Backend<DB = Database> {
    * for prepared statements inside the transaction `db` already holds on this one connection.
    */
   readonly sqlite?: BetterSqlite3.Database;
+  /** The PostgreSQL pool under `db` (PostgreSQL only): the bulk loader takes one client from it for COPY. */
+  readonly pgPool?: pg.Pool;
   /** Where the data lives, safe to print (no credentials). */
   readonly location: string;
   /** Connection pool usage, where the engine has a pool. */

@@ -1,31 +1,38 @@
 /**
  * Bulk loading: many deals (and the accounts and bindings they belong to) into a store at once,
  * for `tcdeals seed` and `tcdeals deals import`. It writes exactly the rows the normal path writes
- * (`upsertDeals` + `bindClient`: deals, their resource-id index rows, partners cache rows, and
- * bindings), all in the caller's one transaction, but renders each cache row in the same pass as
- * its deal instead of reading the deal back, and skips the per-deal cleanup of earlier versions
- * when the store held no deals before (a "fresh" load).
- *
- * Deals arrive in batches from any (async) iterable, so a generator can stream a million of them
- * through without holding them all.
+ * (createAccount/createKey/bindClient/upsertDeals: accounts, keys, bindings, deals, their
+ * resource-id rows, partners cache rows), all in the caller's one transaction, but
+ * - renders each cache row in the same pass as its deal instead of reading the deal back,
+ * - on a "fresh" load (the store held no deals) skips the cleanup of earlier versions, drops the
+ *   secondary indexes of the three deal tables and rebuilds them at the end by sorting (much
+ *   cheaper than a million index inserts), and on SQLite commits through a rollback journal,
+ * - takes its deals as batches from any (async) iterable, so a generator streams a million of
+ *   them through without holding them all; or as batches already *prepared* elsewhere (checked,
+ *   rendered, flattened by a `Preparer`), so that a worker thread can do all of that while this
+ *   thread only writes (see generated-source.ts).
  *
  * Why SQLite bypasses the query layer here: Kysely compiles every query anew and sends it through
- * its async driver, one promise per statement; at a hundred thousand deals per second (three to
- * five statements each) that overhead alone would eat the budget. better-sqlite3 prepared
- * statements run synchronously on the same connection, inside the transaction Kysely already
- * opened on it, so they are part of the same all-or-nothing unit. Everything else (accounts,
- * bindings, reads) stays on Kysely. PostgreSQL stays on Kysely too, with one statement per few
- * thousand deals (`json_populate_recordset` over one JSON parameter), while the next batch is
- * prepared in parallel.
+ * its async driver, one promise per statement; at tens of thousands of deals per second (three or
+ * four statements each) that overhead alone would eat the budget, and even better-sqlite3's own
+ * cost per bound value matters (a deal has 44). Its prepared statements run synchronously on the
+ * same connection, inside the transaction Kysely already opened on it, so they are part of the
+ * same all-or-nothing unit. Everything else (accounts, bindings, reads) stays on Kysely.
+ * On PostgreSQL a fresh load uses COPY (pg-copy.ts) on one pooled client that the query layer
+ * shares for the transaction (Store.bulkLoad); otherwise, to upsert, one INSERT … SELECT from
+ * `json_populate_recordset` per table and few thousand deals. Either way the next batch is
+ * prepared while the current one is being written.
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
+import type pg from 'pg';
 import type { DealRecord } from '../domain/deal.js';
 import { statusLabel, toAgentDeal, type ClientRelation } from '../domain/views.js';
 import { assertUin, defaultAppId, type Binding, type NewKey } from './accounts.js';
 import { CACHED_PAY_MODE, refreshClient } from './agent-cache.js';
 import { markStale } from './agent-positions.js';
 import { chunks } from './deals.js';
+import { copyFrom, copyValue } from './pg-copy.js';
 import type { AgentClientsTable, AgentDealCacheTable, Database } from './schema.js';
 import { assertStorable, hasNul } from './text.js';
 
@@ -42,6 +49,7 @@ type UnlistedColumn = Exclude<keyof DealRecord, (typeof DEAL_COLUMNS)[number]>;
 const allColumnsListed: [UnlistedColumn] extends [never] ? true : UnlistedColumn = true;
 void allColumnsListed;
 
+/** The cache columns a load writes (`pos` stays null until positions are recomputed, as on the normal path). */
 const CACHE_COLUMNS = ['deal_name', 'agent_uin', 'owner_uin', 'create_time', 'status', 'payer_mode', 'big_deal_id', 'body'] as const satisfies readonly (keyof AgentDealCacheTable)[];
 
 /** Deals per PostgreSQL statement: a few MB of JSON, small enough to overlap with preparing the next. */
@@ -50,6 +58,43 @@ const PG_CHUNK = 2500;
 const SMALL_CHUNK = 500;
 /** SQLite page cache during a bulk load (KiB, as a negative cache_size): index pages stay in memory. */
 const SQLITE_BULK_CACHE_KIB = 256 * 1024;
+/** Memory map while indexes are rebuilt (SQLite caps it at 2 GB). */
+const SQLITE_BULK_MMAP = 2 ** 31 - 65536;
+/** Tables whose secondary indexes a fresh load drops and rebuilds. */
+const LOADED_TABLES = ['deals', 'deal_resources', 'agent_deal_cache'] as const;
+/** Resource rows per multi-row INSERT on SQLite. */
+const RESOURCE_ROWS = 64;
+
+/**
+ * A fresh load on SQLite writes every page once through a rollback journal instead of twice
+ * through the WAL (appended to the log, then checkpointed into the file): for a million deals
+ * that is 2.5 GB less to write. Pages beyond the file's old end are never journaled, so the
+ * journal stays tiny, and a failure or a crash still rolls everything back. The switch needs the
+ * database to itself: with another connection open (a server on the same file) it fails at once
+ * and the load simply runs in WAL mode. Returns how to switch back, or undefined.
+ */
+export function rollbackJournalForFreshLoad(conn: BetterSqlite3.Database): (() => void) | undefined {
+  if (conn.inTransaction || conn.memory) return undefined;
+  if (conn.prepare('select 1 from deals limit 1').get() !== undefined) return undefined;
+  const mode = String(conn.pragma('journal_mode', { simple: true }));
+  if (mode !== 'wal') return undefined;
+  const timeout = conn.pragma('busy_timeout', { simple: true }) as number;
+  conn.pragma('busy_timeout = 0');
+  try {
+    if (String(conn.pragma('journal_mode = DELETE', { simple: true })) !== 'delete') return undefined;
+  } catch {
+    return undefined;
+  } finally {
+    conn.pragma(`busy_timeout = ${timeout}`);
+  }
+  return () => {
+    try {
+      conn.pragma('journal_mode = WAL');
+    } catch {
+      // Another connection got in first; the next open of the file switches it back (openSqlite).
+    }
+  };
+}
 
 export interface BulkAccount {
   uin: string;
@@ -59,6 +104,45 @@ export interface BulkAccount {
   key?: NewKey;
 }
 
+/**
+ * How prepared batches are shaped: bind-ready values for SQLite; COPY text for a fresh load on
+ * PostgreSQL; JSON text for PostgreSQL otherwise (upserts need INSERT … ON CONFLICT).
+ */
+export type BatchFormat = 'sqlite' | 'copy' | 'postgres';
+
+/** What a producer of prepared batches needs to know (see BulkData.prepared). */
+export interface PrepareContext {
+  format: BatchFormat;
+  /** Every binding in the store once accounts and bindings are written (the cache rows' relation). Empty under a cache lag. */
+  bindings: AgentClientsTable[];
+  /** No cache rows at all (a cache lag queues the changes instead). */
+  skipCache: boolean;
+}
+
+/**
+ * One batch of deals, checked and rendered, ready to write: plain arrays and strings only, so it
+ * crosses from a worker thread cheaply (structured clone).
+ */
+export interface PreparedBatch {
+  count: number;
+  names: string[];
+  /** SQLite: every deal's values in DEAL_COLUMNS order, one after the other. */
+  values?: unknown[];
+  /** PostgreSQL: the deals as a JSON array of objects. */
+  dealsJson?: string;
+  resourceIds: string[];
+  resourceDeals: string[];
+  cacheCount: number;
+  /** SQLite: every cache row's values in CACHE_COLUMNS order. */
+  cacheValues?: unknown[];
+  /** PostgreSQL: the cache rows as a JSON array of objects. */
+  cacheJson?: string;
+  /** PostgreSQL COPY: the rows of each table in COPY text format. */
+  dealsCopy?: string;
+  resourcesCopy?: string;
+  cacheCopy?: string;
+}
+
 export interface BulkData {
   /** Created unless they exist (existing accounts are left as they are). */
   accounts?: readonly BulkAccount[];
@@ -66,20 +150,27 @@ export interface BulkData {
   bindings?: readonly Binding[];
   /** Upserted by DealName, like `upsertDeals`. */
   deals?: Iterable<readonly DealRecord[]> | AsyncIterable<readonly DealRecord[]>;
+  /**
+   * Instead of `deals`: batches prepared elsewhere by a `Preparer` for this context (e.g. in a
+   * worker thread). Called once accounts and bindings are written.
+   */
+  prepared?: (ctx: PrepareContext) => AsyncIterable<PreparedBatch> | Iterable<PreparedBatch>;
 }
 
 export interface BulkLoadOptions {
   /** Called after each batch with the number of deals written so far. */
   onProgress?: (deals: number) => void;
-  /** Called when every deal is written and the rest (index rebuilds) begins. */
+  /** Called when every deal is written and the rest (index rebuilds, commit) begins. */
   onFinishing?: () => void;
 }
 
 export interface BulkLoadContext {
-  /** `bound_at` of new bindings. */
+  /** `bound_at` of new bindings, `created_at` of new accounts and keys. */
   now: string;
   /** The raw connection, on SQLite. */
   sqlite?: BetterSqlite3.Database;
+  /** The client under `db`, on PostgreSQL when the load has one to itself (for COPY). */
+  pgClient?: pg.ClientBase;
   /**
    * With a partners cache lag, changes are queued instead of rendered (as the normal path does);
    * this queues them.
@@ -93,13 +184,14 @@ export interface BulkLoadResult {
   bindings: number;
   deals: number;
   cacheRows: number;
-  /** The store held no deals before, so no earlier versions needed cleaning up. */
+  /** The store held no deals before: no earlier versions to clean up, indexes rebuilt at the end. */
   fresh: boolean;
 }
 
 /** Runs inside the caller's transaction (see Store.bulkLoad). */
 export async function bulkLoad(db: Kysely<Database>, data: BulkData, ctx: BulkLoadContext, options: BulkLoadOptions = {}): Promise<BulkLoadResult> {
   if (!db.isTransaction) throw new Error('bulkLoad must run inside a transaction');
+  if (data.deals && data.prepared) throw new Error('bulkLoad takes deals or prepared batches, not both');
   const fresh = (await db.selectFrom('deals').select('deal_name').limit(1).executeTakeFirst()) === undefined;
   const result: BulkLoadResult = { accountsCreated: 0, keysCreated: 0, bindings: 0, deals: 0, cacheRows: 0, fresh };
 
@@ -107,27 +199,24 @@ export async function bulkLoad(db: Kysely<Database>, data: BulkData, ctx: BulkLo
   result.accountsCreated = created.accounts;
   result.keysCreated = created.keys;
   result.bindings = await upsertBindings(db, data.bindings ?? [], ctx, fresh);
+  if (!data.deals && !data.prepared) return result;
 
-  if (!data.deals) return result;
+  const format: BatchFormat = ctx.sqlite ? 'sqlite' : ctx.pgClient && fresh ? 'copy' : 'postgres';
+  const skipCache = ctx.enqueue !== undefined;
   // Every binding, once: a cache row needs its owner's. (Clients number far fewer than deals.)
-  const bindings = new Map<string, AgentClientsTable>();
-  if (!ctx.enqueue) for (const b of await db.selectFrom('agent_clients').selectAll().execute()) bindings.set(b.client_uin, b);
+  const bindings = skipCache ? [] : await db.selectFrom('agent_clients').selectAll().execute();
+  const source = data.prepared ? data.prepared({ format, bindings, skipCache }) : prepareAll(data.deals!, { format, bindings, skipCache });
 
-  const render = new Renderer();
-  const writer = ctx.sqlite ? sqliteWriter(ctx.sqlite, fresh) : postgresWriter(db, fresh);
+  const writer = ctx.sqlite ? sqliteWriter(ctx.sqlite, fresh) : format === 'copy' ? await copyWriter(db, ctx.pgClient!) : postgresWriter(db, fresh);
   try {
-    for await (const batch of data.deals) {
-      for (const part of writer.chunk && batch.length > writer.chunk ? chunks(batch, writer.chunk) : [batch]) {
-        if (part.length === 0) continue;
-        render.batch();
-        const prepared = prepare(part, ctx.enqueue ? undefined : bindings, render);
-        // Rows about to be replaced leave gaps in their agents' positions, as in refreshDeals.
-        if (!fresh && !ctx.enqueue) await markAgentsStale(db, part);
-        await writer.write(prepared);
-        if (ctx.enqueue) await ctx.enqueue('deal', part.map((d) => d.deal_name));
-        result.deals += part.length;
-        result.cacheRows += prepared.cache.length;
-      }
+    for await (const batch of source) {
+      if (batch.count === 0) continue;
+      // Rows about to be replaced leave gaps in their agents' positions, as in refreshDeals.
+      if (!fresh && !skipCache) await markAgentsStale(db, batch.names);
+      await writer.write(batch);
+      if (ctx.enqueue) await ctx.enqueue('deal', batch.names);
+      result.deals += batch.count;
+      result.cacheRows += batch.cacheCount;
       options.onProgress?.(result.deals);
       // Let timers and signals run between batches (the SQLite writes are synchronous).
       if (ctx.sqlite) await new Promise((resolve) => setImmediate(resolve));
@@ -247,51 +336,117 @@ async function upsertBindings(db: Kysely<Database>, bindings: readonly Binding[]
 // ---------------------------------------------------------------------------------------------
 // Deals
 
-interface Prepared {
-  deals: readonly DealRecord[];
-  /** Resource-id index rows: ids and their deals, side by side. */
-  resourceIds: string[];
-  resourceDeals: string[];
-  cache: AgentDealCacheTable[];
-}
-
-/** Checks a batch as the normal path does, and renders its resource and cache rows. */
-function prepare(batch: readonly DealRecord[], bindings: Map<string, AgentClientsTable> | undefined, render: Renderer): Prepared {
-  const resourceIds: string[] = [];
-  const resourceDeals: string[] = [];
-  const cache: AgentDealCacheTable[] = [];
-  for (const d of batch) {
-    for (const c of DEAL_COLUMNS) {
-      const v = d[c];
-      if (typeof v === 'string' && hasNul(v)) assertStorable(d, `Deal ${JSON.stringify(d.deal_name)}`);
-    }
-    const ids = JSON.parse(d.resource_ids) as string[];
-    for (const id of ids.length > 1 ? new Set(ids) : ids) {
-      if (hasNul(id)) assertStorable({ resource_ids: id }, `Deal ${JSON.stringify(d.deal_name)}`);
-      resourceIds.push(id);
-      resourceDeals.push(d.deal_name);
-    }
-    const binding = bindings?.get(d.owner_uin);
-    if (binding && d.pay_mode === CACHED_PAY_MODE) {
-      cache.push({
-        deal_name: d.deal_name,
-        agent_uin: binding.agent_uin,
-        owner_uin: d.owner_uin,
-        create_time: d.create_time,
-        status: d.status,
-        payer_mode: d.payer_mode,
-        big_deal_id: d.big_deal_id,
-        body: render.body(d, binding),
-      });
-    }
-  }
-  return { deals: batch, resourceIds, resourceDeals, cache };
-}
-
-async function markAgentsStale(db: Kysely<Database>, deals: readonly DealRecord[]): Promise<void> {
-  for (const part of chunks(deals.map((d) => d.deal_name), SMALL_CHUNK)) {
+async function markAgentsStale(db: Kysely<Database>, names: readonly string[]): Promise<void> {
+  for (const part of chunks(names, SMALL_CHUNK)) {
     const rows = await db.selectFrom('agent_deal_cache').select('agent_uin').distinct().where('deal_name', 'in', part).execute();
     await markStale(db, rows.map((r) => r.agent_uin));
+  }
+}
+
+/** Prepares DealRecord batches on this thread. */
+async function* prepareAll(deals: Iterable<readonly DealRecord[]> | AsyncIterable<readonly DealRecord[]>, ctx: PrepareContext): AsyncGenerator<PreparedBatch> {
+  const preparer = new Preparer(ctx);
+  for await (const batch of deals) yield* preparer.prepareEach(batch);
+}
+
+/**
+ * Checks deals as the normal path does (no U+0000 anywhere, resource ids included) and turns a
+ * batch into a PreparedBatch: resource-id rows (deduplicated per deal) and cache rows for prepaid
+ * deals of bound clients, values flattened for SQLite or serialized for PostgreSQL.
+ */
+export class Preparer {
+  private readonly bindings: Map<string, AgentClientsTable>;
+  private readonly render = new Renderer();
+
+  constructor(private readonly ctx: PrepareContext) {
+    this.bindings = new Map(ctx.bindings.map((b) => [b.client_uin, b]));
+  }
+
+  /** The batch, split into parts of the size its format writes best (PostgreSQL: one statement per few thousand). */
+  *prepareEach(batch: readonly DealRecord[]): Generator<PreparedBatch> {
+    for (const part of this.ctx.format !== 'sqlite' && batch.length > PG_CHUNK ? chunks(batch, PG_CHUNK) : [batch]) yield this.prepare(part);
+  }
+
+  prepare(batch: readonly DealRecord[]): PreparedBatch {
+    if (this.ctx.format === 'copy') return this.prepareCopy(batch);
+    const sqlite = this.ctx.format === 'sqlite';
+    const names: string[] = new Array(batch.length);
+    const values: unknown[] = sqlite ? new Array(batch.length * DEAL_COLUMNS.length) : [];
+    const resourceIds: string[] = [];
+    const resourceDeals: string[] = [];
+    const cacheRows: AgentDealCacheTable[] = [];
+    const cacheValues: unknown[] = [];
+    this.render.batch();
+    let v = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const d = batch[i]!;
+      names[i] = d.deal_name;
+      for (const c of DEAL_COLUMNS) {
+        const x = d[c];
+        if (typeof x === 'string' && hasNul(x)) assertStorable(d, `Deal ${JSON.stringify(d.deal_name)}`);
+        if (sqlite) values[v++] = x;
+      }
+      const ids = JSON.parse(d.resource_ids) as string[];
+      for (const id of ids.length > 1 ? new Set(ids) : ids) {
+        if (hasNul(id)) assertStorable({ resource_ids: id }, `Deal ${JSON.stringify(d.deal_name)}`);
+        resourceIds.push(id);
+        resourceDeals.push(d.deal_name);
+      }
+      const binding = this.ctx.skipCache ? undefined : this.bindings.get(d.owner_uin);
+      if (binding && d.pay_mode === CACHED_PAY_MODE) {
+        const body = this.render.body(d, binding);
+        if (sqlite) cacheValues.push(d.deal_name, binding.agent_uin, d.owner_uin, d.create_time, d.status, d.payer_mode, d.big_deal_id, body);
+        else {
+          cacheRows.push({
+            deal_name: d.deal_name,
+            agent_uin: binding.agent_uin,
+            owner_uin: d.owner_uin,
+            create_time: d.create_time,
+            status: d.status,
+            payer_mode: d.payer_mode,
+            big_deal_id: d.big_deal_id,
+            body,
+          });
+        }
+      }
+    }
+    const cacheCount = sqlite ? cacheValues.length / CACHE_COLUMNS.length : cacheRows.length;
+    return sqlite
+      ? { count: batch.length, names, values, resourceIds, resourceDeals, cacheCount, cacheValues }
+      : { count: batch.length, names, dealsJson: JSON.stringify(batch), resourceIds, resourceDeals, cacheCount, cacheJson: JSON.stringify(cacheRows) };
+  }
+
+  /** The same checks, with every table's rows as COPY text. */
+  private prepareCopy(batch: readonly DealRecord[]): PreparedBatch {
+    const names: string[] = new Array(batch.length);
+    let deals = '';
+    let resources = '';
+    let cache = '';
+    let cacheCount = 0;
+    this.render.batch();
+    for (let i = 0; i < batch.length; i++) {
+      const d = batch[i]!;
+      names[i] = d.deal_name;
+      for (let k = 0; k < DEAL_COLUMNS.length; k++) {
+        const x = d[DEAL_COLUMNS[k]!];
+        if (typeof x === 'string' && hasNul(x)) assertStorable(d, `Deal ${JSON.stringify(d.deal_name)}`);
+        deals += k === 0 ? copyValue(x) : `\t${copyValue(x)}`;
+      }
+      deals += '\n';
+      const ids = JSON.parse(d.resource_ids) as string[];
+      const name = copyValue(d.deal_name);
+      for (const id of ids.length > 1 ? new Set(ids) : ids) {
+        if (hasNul(id)) assertStorable({ resource_ids: id }, `Deal ${JSON.stringify(d.deal_name)}`);
+        resources += `${copyValue(id)}\t${name}\n`;
+      }
+      const binding = this.ctx.skipCache ? undefined : this.bindings.get(d.owner_uin);
+      if (binding && d.pay_mode === CACHED_PAY_MODE) {
+        const body = this.render.body(d, binding);
+        cache += `${name}\t${copyValue(binding.agent_uin)}\t${copyValue(d.owner_uin)}\t${copyValue(d.create_time)}\t${d.status}\t${d.payer_mode}\t${copyValue(d.big_deal_id)}\t${copyValue(body)}\n`;
+        cacheCount++;
+      }
+    }
+    return { count: batch.length, names, resourceIds: [], resourceDeals: [], cacheCount, dealsCopy: deals, resourcesCopy: resources, cacheCopy: cache };
   }
 }
 
@@ -362,10 +517,8 @@ class Renderer {
 // --- writers -----------------------------------------------------------------------------------
 
 interface Writer {
-  /** Deals per write, if the writer wants batches split. */
-  chunk?: number;
-  write(p: Prepared): Promise<void>;
-  /** Waits for anything still in flight, and finishes (recreates indexes). */
+  write(p: PreparedBatch): Promise<void>;
+  /** Waits for anything still in flight, and finishes (rebuilds indexes). */
   finish(): Promise<void>;
   /** Waits for anything still in flight, ignoring its outcome (before a rollback). */
   settle(): Promise<void>;
@@ -377,35 +530,40 @@ function upsertSet(): string {
   return DEAL_COLUMNS.filter((c) => c !== 'deal_name').map((c) => `${c} = excluded.${c}`).join(', ');
 }
 
-/** Tables whose secondary indexes a fresh load drops and rebuilds (one sort each instead of a million inserts). */
-const LOADED_TABLES = ['deals', 'deal_resources', 'agent_deal_cache'] as const;
-/** Resource rows per multi-row INSERT on SQLite. */
-const RESOURCE_ROWS = 64;
+/** Binding arguments one by one is measurably faster in better-sqlite3 than an array or a spread. */
+function binder(columns: number): (stmt: BetterSqlite3.Statement, values: unknown[], offset: number) => void {
+  const args = Array.from({ length: columns }, (_, i) => `v[o + ${i}]`).join(', ');
+  return new Function('stmt', 'v', 'o', `stmt.run(${args});`) as (stmt: BetterSqlite3.Statement, values: unknown[], offset: number) => void;
+}
+
+/**
+ * Secondary indexes of the loaded tables, read from the schema (so indexes added by later
+ * migrations are handled too). A fresh load drops them and creates them again at the end, inside
+ * the same transaction: a failure restores them with everything else.
+ */
+function secondaryIndexes(conn: BetterSqlite3.Database): Array<{ name: string; sql: string }> {
+  return conn
+    .prepare(`select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name in (${LOADED_TABLES.map(() => '?').join(', ')}) order by name`)
+    .all(...LOADED_TABLES) as Array<{ name: string; sql: string }>;
+}
 
 function sqliteWriter(conn: BetterSqlite3.Database, fresh: boolean): Writer {
-  const previous = { cache: conn.pragma('cache_size', { simple: true }) as number, temp: conn.pragma('temp_store', { simple: true }) as number };
+  const previous = {
+    cache: conn.pragma('cache_size', { simple: true }) as number,
+    temp: conn.pragma('temp_store', { simple: true }) as number,
+    mmap: conn.pragma('mmap_size', { simple: true }) as number,
+  };
   conn.pragma(`cache_size = ${-SQLITE_BULK_CACHE_KIB}`);
   conn.pragma('temp_store = MEMORY');
-  // On a fresh load the secondary indexes go and come back at the end, built by sorting, inside
-  // the same transaction (a failure restores them with everything else). Read from the schema,
-  // so indexes added by later migrations are handled too.
-  const indexes = fresh
-    ? (conn
-        .prepare(`select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name in (${LOADED_TABLES.map(() => '?').join(', ')}) order by name`)
-        .all(...LOADED_TABLES) as Array<{ name: string; sql: string }>)
-    : [];
+  const indexes = fresh ? secondaryIndexes(conn) : [];
   for (const ix of indexes) conn.exec(`drop index "${ix.name.replaceAll('"', '""')}"`);
 
   const insertDeal = conn.prepare(
     `insert into deals (${DEAL_COLUMNS.join(', ')}) values (${DEAL_COLUMNS.map(() => '?').join(', ')})` +
       (fresh ? '' : ` on conflict (deal_name) do update set ${upsertSet()}`),
   );
-  // Binding arguments one by one is measurably faster in better-sqlite3 than an array or a spread;
-  // the argument list is built from DEAL_COLUMNS, so it cannot drift from the statement.
-  const runDeal = new Function('stmt', 'd', `return stmt.run(${DEAL_COLUMNS.map((c) => `d.${c}`).join(', ')});`) as (
-    stmt: BetterSqlite3.Statement,
-    d: DealRecord,
-  ) => BetterSqlite3.RunResult;
+  const runDeal = binder(DEAL_COLUMNS.length);
+  const runCache = binder(CACHE_COLUMNS.length);
   const deleteResources = conn.prepare('delete from deal_resources where deal_name = ?');
   const insertResource = conn.prepare('insert into deal_resources (resource_id, deal_name) values (?, ?)');
   const insertResources = conn.prepare(`insert into deal_resources (resource_id, deal_name) values ${Array(RESOURCE_ROWS).fill('(?, ?)').join(', ')}`);
@@ -414,11 +572,12 @@ function sqliteWriter(conn: BetterSqlite3.Database, fresh: boolean): Writer {
   const pairs: string[] = new Array(RESOURCE_ROWS * 2);
   return {
     async write(p) {
-      for (const d of p.deals) runDeal(insertDeal, d);
+      const values = p.values!;
+      for (let o = 0; o < values.length; o += DEAL_COLUMNS.length) runDeal(insertDeal, values, o);
       if (!fresh) {
-        for (const d of p.deals) {
-          deleteResources.run(d.deal_name);
-          deleteCache.run(d.deal_name);
+        for (const name of p.names) {
+          deleteResources.run(name);
+          deleteCache.run(name);
         }
       }
       const ids = p.resourceIds;
@@ -432,15 +591,19 @@ function sqliteWriter(conn: BetterSqlite3.Database, fresh: boolean): Writer {
         insertResources.run(pairs);
       }
       for (; i < ids.length; i++) insertResource.run(ids[i], names[i]);
-      for (const r of p.cache) insertCache.run(r.deal_name, r.agent_uin, r.owner_uin, r.create_time, r.status, r.payer_mode, r.big_deal_id, r.body);
+      const cache = p.cacheValues!;
+      for (let o = 0; o < cache.length; o += CACHE_COLUMNS.length) runCache(insertCache, cache, o);
     },
     async finish() {
+      // The rebuild reads each table once per index: through a memory map instead of a read() per page.
+      conn.pragma(`mmap_size = ${SQLITE_BULK_MMAP}`);
       for (const ix of indexes) conn.exec(ix.sql);
     },
     settle: async () => {},
     close() {
       conn.pragma(`cache_size = ${previous.cache}`);
       conn.pragma(`temp_store = ${previous.temp}`);
+      conn.pragma(`mmap_size = ${previous.mmap}`);
     },
   };
 }
@@ -451,33 +614,70 @@ function postgresWriter(db: Kysely<Database>, fresh: boolean): Writer {
   const onConflict = fresh ? sql`` : sql.raw(` on conflict (deal_name) do update set ${upsertSet()}`);
   let inflight: Promise<void> = Promise.resolve();
 
-  async function run(p: Prepared, dealsJson: string, cacheJson: string): Promise<void> {
+  async function run(p: PreparedBatch): Promise<void> {
     if (!fresh) {
-      const names = p.deals.map((d) => d.deal_name);
-      await sql`delete from deal_resources where deal_name = any(${names}::text[])`.execute(db);
-      await sql`delete from agent_deal_cache where deal_name = any(${names}::text[])`.execute(db);
+      await sql`delete from deal_resources where deal_name = any(${p.names}::text[])`.execute(db);
+      await sql`delete from agent_deal_cache where deal_name = any(${p.names}::text[])`.execute(db);
     }
-    await sql`insert into deals (${dealCols}) select ${dealCols} from json_populate_recordset(null::deals, ${dealsJson}::json)${onConflict}`.execute(db);
+    await sql`insert into deals (${dealCols}) select ${dealCols} from json_populate_recordset(null::deals, ${p.dealsJson}::json)${onConflict}`.execute(db);
     if (p.resourceIds.length > 0) {
       await sql`insert into deal_resources (resource_id, deal_name) select * from unnest(${p.resourceIds}::text[], ${p.resourceDeals}::text[])`.execute(db);
     }
-    if (p.cache.length > 0) {
-      await sql`insert into agent_deal_cache (${cacheCols}) select ${cacheCols} from json_populate_recordset(null::agent_deal_cache, ${cacheJson}::json)`.execute(db);
+    if (p.cacheCount > 0) {
+      await sql`insert into agent_deal_cache (${cacheCols}) select ${cacheCols} from json_populate_recordset(null::agent_deal_cache, ${p.cacheJson}::json)`.execute(db);
     }
   }
 
   return {
-    chunk: PG_CHUNK,
     async write(p) {
-      // Serialized (and the batch generated and rendered) while the previous part is being written.
-      const dealsJson = JSON.stringify(p.deals);
-      const cacheJson = p.cache.length > 0 ? JSON.stringify(p.cache) : '[]';
+      // The next batch is generated, rendered and serialized while this one is being written.
       await inflight;
-      inflight = run(p, dealsJson, cacheJson);
+      inflight = run(p);
       // Awaited on the next write or in finish(); this only keeps an early failure from being reported as unhandled.
       inflight.catch(() => {});
     },
     finish: () => inflight,
+    settle: () => inflight.catch(() => {}),
+    close() {},
+  };
+}
+
+/**
+ * A fresh load on PostgreSQL: COPY into the three tables (several times cheaper per row than
+ * INSERT there), with their secondary indexes dropped for the load and built again at the end,
+ * inside the transaction. Dropping them locks the (empty) tables until the commit: readers of a
+ * server on the same database wait for the load rather than see it half done.
+ */
+async function copyWriter(db: Kysely<Database>, client: pg.ClientBase): Promise<Writer> {
+  const tables = sql.join(LOADED_TABLES.map((t) => sql.lit(t)));
+  const { rows: indexes } = await sql<{ name: string; def: string }>`
+    select i.indexname as name, i.indexdef as def from pg_indexes i
+    where i.schemaname = current_schema() and i.tablename in (${tables})
+      and not exists (select 1 from pg_constraint k join pg_namespace n on n.oid = k.connamespace where k.conname = i.indexname and n.nspname = i.schemaname)
+    order by i.indexname`.execute(db);
+  for (const ix of indexes) await sql`drop index ${sql.id(ix.name)}`.execute(db);
+  const copyDeals = `copy deals (${DEAL_COLUMNS.join(', ')}) from stdin`;
+  const copyResources = 'copy deal_resources (resource_id, deal_name) from stdin';
+  const copyCache = `copy agent_deal_cache (${CACHE_COLUMNS.join(', ')}) from stdin`;
+  let inflight: Promise<void> = Promise.resolve();
+
+  async function run(p: PreparedBatch): Promise<void> {
+    await copyFrom(client, copyDeals, p.dealsCopy!);
+    if (p.resourcesCopy) await copyFrom(client, copyResources, p.resourcesCopy);
+    if (p.cacheCopy) await copyFrom(client, copyCache, p.cacheCopy);
+  }
+
+  return {
+    async write(p) {
+      await inflight;
+      inflight = run(p);
+      inflight.catch(() => {});
+    },
+    async finish() {
+      await inflight;
+      await sql`set local maintenance_work_mem = '256MB'`.execute(db);
+      for (const ix of indexes) await sql.raw(ix.def).execute(db);
+    },
     settle: () => inflight.catch(() => {}),
     close() {},
   };

@@ -29,8 +29,21 @@ export function openPostgres<DB = Database>(url: string, options: BackendOptions
   return {
     kind: 'postgres',
     db,
+    pgPool: pool,
     location: redactUrl(url),
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? DEFAULT_POOL_SIZE }),
     close: () => db.destroy(),
   };
+}
+
+/**
+ * A query layer on one client taken from the pool, for work that must also talk to that client
+ * directly in the same transaction (the bulk loader's COPY). The caller releases the client.
+ */
+export function kyselyOnClient<DB>(client: pg.PoolClient): Kysely<DB> {
+  const pool = {
+    connect: async () => ({ query: client.query.bind(client), release: () => {} }),
+    end: async () => {},
+  };
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as never }) });
 }

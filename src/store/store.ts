@@ -9,8 +9,9 @@ import { formatDateTime } from '../protocol/datetime.js';
 import type { KeyRecord } from '../protocol/authenticate.js';
 import * as accounts from './accounts.js';
 import { applyCacheChanges, enqueueCacheChanges, queryAgentDeals, refreshClient, refreshDeals, type AgentDealsQuery } from './agent-cache.js';
+import type pg from 'pg';
 import { openBackend, type Backend, type BackendOptions } from './backend.js';
-import { bulkLoad, type BulkData, type BulkLoadOptions, type BulkLoadResult } from './bulk-load.js';
+import { bulkLoad, rollbackJournalForFreshLoad, type BulkData, type BulkLoadOptions, type BulkLoadResult } from './bulk-load.js';
 import { queryBillingDeals, upsertDeals, type BillingQuery } from './deals.js';
 import { cachedAgents, recomputePositions } from './agent-positions.js';
 import { MIGRATIONS, migrationProvider } from './migrations.js';
@@ -196,6 +197,30 @@ export class Store {
    * store (`tcdeals seed`, `tcdeals deals import`); deals are upserted by DealName either way.
    */
   async bulkLoad(data: BulkData, options: BulkLoadOptions = {}): Promise<BulkLoadResult> {
+    if (this.backend.pgPool && !this.db.isTransaction) {
+      // One client of the pool for the whole load: its COPYs and the query layer's statements
+      // then share one transaction.
+      const { kyselyOnClient } = await import('./postgres.js');
+      const client = await this.backend.pgPool.connect();
+      const db = kyselyOnClient<Database>(client);
+      try {
+        const dedicated = new Store(this.backend, this.now, db);
+        dedicated.cacheLagMs = this.cacheLagMs;
+        return await dedicated.bulkLoadInTransaction(data, options, client);
+      } finally {
+        await db.destroy();
+        client.release();
+      }
+    }
+    const restoreJournal = this.backend.sqlite && !this.db.isTransaction ? rollbackJournalForFreshLoad(this.backend.sqlite) : undefined;
+    try {
+      return await this.bulkLoadInTransaction(data, options);
+    } finally {
+      restoreJournal?.();
+    }
+  }
+
+  private async bulkLoadInTransaction(data: BulkData, options: BulkLoadOptions, pgClient?: pg.ClientBase): Promise<BulkLoadResult> {
     const result = await this.exclusive('tcdeals:bulk-load', async (tx) => {
       const lagged = this.cacheLagMs > 0;
       const loaded = await bulkLoad(
@@ -204,6 +229,7 @@ export class Store {
         {
           now: tx.stamp(),
           sqlite: this.backend.sqlite,
+          pgClient,
           enqueue: lagged ? (kind, keys) => enqueueCacheChanges(tx.db, kind, keys, this.now()) : undefined,
         },
         options,

@@ -198,6 +198,34 @@ forEachBackend((backend: TestBackend) => {
     assert.deepEqual(await indexNames(store), indexes);
   });
 
+  test('odd text survives exactly: tabs, newlines, backslashes, a literal \\N, quotes, emoji (COPY and INSERT paths)', async () => {
+    const small = dataset(120, 31);
+    const odd = ['tab\there', 'line\nbreak', 'cr\rhere', 'back\\slash', '\\N', '\\.', '"quoted"', '😀 中文', 'end\\', ' '];
+    const deals = flat(small).map((d, i) => {
+      const s = odd[i % odd.length]!;
+      return {
+        ...d,
+        goods_name: `${d.goods_name}${s}`,
+        formula: s,
+        client_remark: i % 3 === 0 ? s : null,
+        zone_code: i % 4 === 0 ? '\\N' : d.zone_code,
+        product_info: JSON.stringify([{ Name: s, Value: `v${s}` }]),
+        resource_ids: JSON.stringify([`ins-${i}`, s]),
+      };
+    });
+    const input = { accounts: small.accounts, bindings: small.bindings, deals };
+    const reference = await open();
+    await loadNormally(reference, input);
+    const expected = await dump(reference);
+    // Top level (COPY on PostgreSQL), and inside a caller's transaction (INSERTs).
+    const top = await open();
+    await top.bulkLoad({ ...input, deals: [deals] });
+    assertSameRows(await dump(top), expected);
+    const nested = await open();
+    await nested.exclusive('test', (tx) => tx.bulkLoad({ ...input, deals: batches(deals, 50) }));
+    assertSameRows(await dump(nested), expected);
+  });
+
   test('bindings are checked as bindClient checks them', async () => {
     const store = await open();
     await store.bulkLoad({ accounts: [{ uin: '900000000001', isAgent: true }, { uin: '900000000002' }] });

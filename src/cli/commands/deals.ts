@@ -32,11 +32,9 @@ export function dealsCommand(): Command {
         const started = performance.now();
         // One transaction through the bulk loader: the new owners' accounts and bindings and every
         // deal (with its cache row), or nothing.
-        const bound = await store.exclusive('tcdeals:import', async (tx) => {
-          const owners = o.agent ? await ownerBindings(tx, o.agent, parsed.records) : { accounts: [], bindings: [] };
-          await tx.bulkLoad({ ...owners, deals: [parsed.records] });
-          return owners.bindings.length;
-        });
+        const owners = o.agent ? await ownerBindings(store, o.agent, parsed.records) : { accounts: [], bindings: [] };
+        await store.bulkLoad({ ...owners, deals: [parsed.records] });
+        const bound = owners.bindings.length;
         const seconds = (performance.now() - started) / 1000;
         print(
           `imported ${parsed.records.length} deal(s)${o.agent ? `, bound ${bound} new client(s) to agent ${o.agent}` : ''} ` +

@@ -6,7 +6,8 @@
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { DEMO_AGENT, DEMO_CLIENT } from '../../domain/demo-seed.js';
-import { generate } from '../../domain/generator.js';
+import { generate, type GenerateOptions } from '../../domain/generator.js';
+import { preparedInWorker } from '../../store/generated-source.js';
 import type { Store } from '../../store/store.js';
 import { parseIntOption, print, usingStore, withDb } from '../options.js';
 
@@ -34,7 +35,7 @@ export function seedCommand(): Command {
     .option('--months <n>', 'months of history', parseIntOption('--months'), 12)
     .option('--seed <n>', 'random seed: the same options give the same data', parseIntOption('--seed'), 1)
     .option('--anchor <date>', 'the history ends where this Beijing day starts, YYYY-MM-DD (default: today)')
-    .option('--batch-size <n>', 'deals generated and written per batch', parseIntOption('--batch-size'), 10_000)
+    .option('--batch-size <n>', 'deals generated and written per batch', parseIntOption('--batch-size'), 2_000)
     .option('--append', 'seed even if the database already holds deals (they are upserted by DealName)', false)
     .option('--demo-keys', 'give the first agent and client the well-known demo keys instead of new random ones', false)
     .option('--no-progress', 'no progress bar')
@@ -45,7 +46,7 @@ export function seedCommand(): Command {
       if (o.batchSize < 1) throw new Error('--batch-size must be at least 1');
       const anchorMs = o.anchor === undefined ? Date.now() : parseDay(o.anchor);
       const started = performance.now();
-      const data = generate({
+      const options: GenerateOptions = {
         agents: o.agents,
         clients: o.clients,
         deals: o.deals,
@@ -54,7 +55,8 @@ export function seedCommand(): Command {
         anchorMs,
         batchSize: o.batchSize,
         keys: o.demoKeys ? { agent: DEMO_AGENT.key, client: DEMO_CLIENT.key } : undefined,
-      });
+      };
+      const data = generate(options);
       await usingStore(o, async (store) => {
         if (!o.append && (await store.db.selectFrom('deals').select('deal_name').limit(1).executeTakeFirst())) {
           throw new Error(`${store.location} already holds deals; seed fills an empty database (pass --append to upsert into it anyway)`);
@@ -62,7 +64,11 @@ export function seedCommand(): Command {
         const bar = o.progress && process.stderr.isTTY && o.deals > 0 ? progressBar(o.deals) : undefined;
         let result;
         try {
-          result = await store.bulkLoad({ accounts: data.accounts, bindings: data.bindings, deals: data.deals }, { onProgress: bar?.update, onFinishing: bar?.finishing });
+          // Deals are generated, checked and rendered in a worker thread while this one writes.
+          result = await store.bulkLoad(
+            { accounts: data.accounts, bindings: data.bindings, prepared: (ctx) => preparedInWorker(options, ctx) },
+            { onProgress: bar?.update, onFinishing: bar?.finishing },
+          );
         } finally {
           bar?.stop();
         }
