@@ -103,14 +103,17 @@ export async function listKeyIds(db: Kysely<Database>, uin: string): Promise<str
 }
 
 /** Binds (or re-binds) a client to an agent. Both accounts must exist and the agent must be one. */
-export async function bindClient(db: Kysely<Database>, b: Binding, now: string): Promise<void> {
-  const agent = await getAccount(db, b.agentUin);
-  if (!agent) throw new Error(`Agent account ${b.agentUin} does not exist.`);
-  if (!agent.isAgent) throw new Error(`Account ${b.agentUin} is not an agent (create it with --agent).`);
-  if (!(await getAccount(db, b.clientUin))) throw new Error(`Client account ${b.clientUin} does not exist.`);
+/**
+ * The row for a binding, after the checks every path (single binds and bulk loads) shares:
+ * `agentIsAgent` is undefined when the agent account does not exist.
+ */
+export function bindingRow(b: Binding, agentIsAgent: boolean | undefined, clientExists: boolean, now: string): AgentClientsTable {
+  if (agentIsAgent === undefined) throw new Error(`Agent account ${b.agentUin} does not exist.`);
+  if (!agentIsAgent) throw new Error(`Account ${b.agentUin} is not an agent (create it with --agent).`);
+  if (!clientExists) throw new Error(`Client account ${b.clientUin} does not exist.`);
   if (b.clientUin === b.agentUin) throw new Error('An agent cannot be its own client.');
   assertUin(b.salesUin, 'Sales UIN');
-  const row: AgentClientsTable = {
+  return {
     client_uin: b.clientUin,
     agent_uin: b.agentUin,
     client_type: b.clientType,
@@ -119,6 +122,11 @@ export async function bindClient(db: Kysely<Database>, b: Binding, now: string):
     client_remark: b.clientRemark,
     bound_at: now,
   };
+}
+
+export async function bindClient(db: Kysely<Database>, b: Binding, now: string): Promise<void> {
+  const agent = await getAccount(db, b.agentUin);
+  const row = bindingRow(b, agent?.isAgent, (await getAccount(db, b.clientUin)) !== undefined, now);
   assertStorable(row, `Binding of client ${b.clientUin}`);
   await db
     .insertInto('agent_clients')

@@ -22,7 +22,8 @@ async function staleAgentsOf(db: Kysely<Database>, column: 'deal_name' | 'owner_
 /** Only prepaid deals are served by DescribeAgentDealsByCache. */
 export const CACHED_PAY_MODE = 'prePay';
 
-function cacheRow(d: DealRecord, binding: AgentClientsTable): AgentDealCacheTable {
+/** A cache row; `body` may come pre-rendered (bulk loads render in their own pass). */
+export function cacheRow(d: DealRecord, binding: AgentClientsTable, body = JSON.stringify(toAgentDeal(d, binding))): AgentDealCacheTable {
   return {
     deal_name: d.deal_name,
     agent_uin: binding.agent_uin,
@@ -31,7 +32,7 @@ function cacheRow(d: DealRecord, binding: AgentClientsTable): AgentDealCacheTabl
     status: d.status,
     payer_mode: d.payer_mode,
     big_deal_id: d.big_deal_id,
-    body: JSON.stringify(toAgentDeal(d, binding)),
+    body,
   };
 }
 

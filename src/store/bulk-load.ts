@@ -28,8 +28,8 @@ import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import type { DealRecord } from '../domain/deal.js';
 import { statusLabel, toAgentDeal, type ClientRelation } from '../domain/views.js';
-import { assertUin, defaultAppId, type Binding, type NewKey } from './accounts.js';
-import { CACHED_PAY_MODE, refreshClient } from './agent-cache.js';
+import { assertUin, bindingRow, defaultAppId, type Binding, type NewKey } from './accounts.js';
+import { cacheRow, CACHED_PAY_MODE, refreshClient } from './agent-cache.js';
 import { markStale } from './agent-positions.js';
 import { chunks } from './deals.js';
 import { copyFrom, copyValue } from './pg-copy.js';
@@ -286,20 +286,7 @@ async function upsertBindings(db: Kysely<Database>, bindings: readonly Binding[]
   const rows = new Map<string, AgentClientsTable>();
   for (const b of bindings) {
     const agent = accounts.get(b.agentUin);
-    if (agent === undefined) throw new Error(`Agent account ${b.agentUin} does not exist.`);
-    if (agent !== 1) throw new Error(`Account ${b.agentUin} is not an agent (create it with --agent).`);
-    if (!accounts.has(b.clientUin)) throw new Error(`Client account ${b.clientUin} does not exist.`);
-    if (b.clientUin === b.agentUin) throw new Error('An agent cannot be its own client.');
-    assertUin(b.salesUin, 'Sales UIN');
-    const row: AgentClientsTable = {
-      client_uin: b.clientUin,
-      agent_uin: b.agentUin,
-      client_type: b.clientType,
-      project_type: b.projectType,
-      sales_uin: b.salesUin,
-      client_remark: b.clientRemark,
-      bound_at: ctx.now,
-    };
+    const row = bindingRow(b, agent === undefined ? undefined : agent === 1, accounts.has(b.clientUin), ctx.now);
     assertStorable(row, `Binding of client ${b.clientUin}`);
     rows.delete(b.clientUin);
     rows.set(b.clientUin, row);
@@ -397,16 +384,7 @@ export class Preparer {
         const body = this.render.body(d, binding);
         if (sqlite) cacheValues.push(d.deal_name, binding.agent_uin, d.owner_uin, d.create_time, d.status, d.payer_mode, d.big_deal_id, body);
         else {
-          cacheRows.push({
-            deal_name: d.deal_name,
-            agent_uin: binding.agent_uin,
-            owner_uin: d.owner_uin,
-            create_time: d.create_time,
-            status: d.status,
-            payer_mode: d.payer_mode,
-            big_deal_id: d.big_deal_id,
-            body,
-          });
+          cacheRows.push(cacheRow(d, binding, body));
         }
       }
     }
