@@ -12,7 +12,7 @@ import { ACTIONS, findAction } from './actions/registry.js';
 import { authenticate, identify, SignatureError } from './protocol/authenticate.js';
 import { CONTENT_TYPE, errorBody, newRequestId, successBody } from './protocol/envelope.js';
 import { ApiError, type Lang } from './protocol/errors.js';
-import { readIncoming, SIZE_LIMITS, type Incoming } from './protocol/incoming.js';
+import { readIncoming, SIZE_LIMITS, unsupportedMethod, type Incoming } from './protocol/incoming.js';
 import { decodeParams } from './protocol/params.js';
 import { Metrics } from './ops/metrics.js';
 import { checkReadiness } from './ops/readiness.js';
@@ -250,12 +250,6 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   return app;
 }
 
-function unsupportedMethod(method: string): ApiError {
-  return new ApiError('UnsupportedProtocol', {
-    en: `The HTTP method ${method.slice(0, 16)} is not supported: only GET and POST are.`,
-    zh: `不支持 HTTP 方法 ${method.slice(0, 16)}：只支持 GET 和 POST。`,
-  });
-}
 
 /**
  * Requests Node's HTTP parser refuses before Fastify sees them. Headers past MAX_HEADER_SIZE (a

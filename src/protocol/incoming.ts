@@ -63,15 +63,18 @@ function isForm(contentType: string | undefined): boolean {
   return (contentType ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
 }
 
+/** Only GET and POST exist in this protocol. */
+export function unsupportedMethod(method: string): ApiError {
+  return new ApiError('UnsupportedProtocol', {
+    en: `The HTTP method ${method.slice(0, 16)} is not supported: only GET and POST are.`,
+    zh: `不支持 HTTP 方法 ${method.slice(0, 16)}：只支持 GET 和 POST。`,
+  });
+}
+
 export function readIncoming(raw: RawHttpRequest): Incoming {
   const method = raw.method.toUpperCase();
   const lang0 = pickLang(header(raw.headers, 'x-tc-language'));
-  if (method !== 'GET' && method !== 'POST') {
-    throw new ApiError('UnsupportedProtocol', {
-      en: `The HTTP method ${method.slice(0, 16)} is not supported: only GET and POST are.`,
-      zh: `不支持 HTTP 方法 ${method.slice(0, 16)}：只支持 GET 和 POST。`,
-    });
-  }
+  if (method !== 'GET' && method !== 'POST') throw unsupportedMethod(method);
   const q = raw.url.indexOf('?');
   const path = q < 0 ? raw.url : raw.url.slice(0, q);
   const query = q < 0 ? '' : raw.url.slice(q + 1);
