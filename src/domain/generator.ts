@@ -22,6 +22,7 @@
  * Deterministic: the same options give the same accounts, bindings and deals, byte for byte
  * (a seeded PRNG, no clock). Iterating `deals` again starts over and yields the same batches.
  */
+import type { Binding } from '../store/accounts.js';
 import { PRODUCTS, ZONES, type Product, type ResourceAction } from './catalogue.js';
 import { paymentMethodOf, type ClientType, type DealRecord, type ProjectType } from './deal.js';
 import { Random } from './random.js';
@@ -38,14 +39,8 @@ export interface GeneratedAccount {
   key?: GeneratedKey;
 }
 
-export interface GeneratedBinding {
-  agentUin: string;
-  clientUin: string;
-  clientType: ClientType;
-  projectType: ProjectType;
-  salesUin: string;
-  clientRemark: string;
-}
+/** A generated agent-client binding: exactly what `Store.bindClient` takes. */
+export type GeneratedBinding = Binding;
 
 export interface GenerateOptions {
   /** Agents (resellers), at least 1. The first is `200000000001`. */

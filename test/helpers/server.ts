@@ -1,4 +1,5 @@
 /** Starts a real tcdeals server on a free loopback port over a fresh store (SQLite in memory, or a fresh PostgreSQL database). */
+import { runAll } from './cleanup.js';
 import type { FastifyInstance } from 'fastify';
 import type { ActionSettings } from '../../src/actions/action.js';
 import type { DemoDataset } from '../../src/domain/demo-seed.js';
@@ -35,19 +36,6 @@ export interface TestServerOptions {
   logger?: Logger;
 }
 
-/** Runs every step, even after one throws, and then throws the first failure. */
-async function runAll(steps: Array<(() => Promise<unknown>) | undefined>): Promise<void> {
-  const failures: unknown[] = [];
-  for (const step of steps) {
-    if (!step) continue;
-    try {
-      await step();
-    } catch (err) {
-      failures.push(err);
-    }
-  }
-  if (failures.length > 0) throw failures[0];
-}
 
 export async function startServer(options: TestServerOptions = {}): Promise<TestServer> {
   const database = await (options.backend ?? SQLITE).create();

@@ -252,19 +252,7 @@ export async function stopAll(servers: Iterable<RunningServer | undefined>): Pro
   );
 }
 
-/** Runs every clean-up step even after one fails, then throws the first failure. */
-export async function runAll(steps: Array<(() => Promise<unknown> | unknown) | undefined>): Promise<void> {
-  const failures: unknown[] = [];
-  for (const step of steps) {
-    if (!step) continue;
-    try {
-      await step();
-    } catch (err) {
-      failures.push(err);
-    }
-  }
-  if (failures.length > 0) throw failures[0];
-}
+export { runAll } from '../helpers/cleanup.js';
 
 /** A PostgreSQL client on the admin (TEST_DATABASE_URL) database, for pg_locks / pg_stat_activity. */
 export async function adminClient(url = PG_URL!): Promise<pg.Client> {
