@@ -156,21 +156,10 @@ export function toAgentDeal(d: DealRecord, binding: ClientRelation): AgentDealNe
 }
 
 /** Billing-only fields carried beside the partners shape in imports and exports. */
-export interface BillingExtras {
-  PayMode: string;
-  ProductCode: string;
-  SubProductCode: string;
-  TimeSpan: number;
-  TimeUnit: string;
-  Currency: string;
-  Policy: number;
-  Price: number;
-  TotalCost: number;
-  Formula: string;
-  RefReturnDeals: string;
-  ProjectId: number;
-  ZoneCode?: string;
-}
+export type BillingExtras = Pick<
+  BillingDeal,
+  'PayMode' | 'ProductCode' | 'SubProductCode' | 'TimeSpan' | 'TimeUnit' | 'Currency' | 'Policy' | 'Price' | 'TotalCost' | 'Formula' | 'RefReturnDeals' | 'ProjectId' | 'ZoneCode'
+>;
 
 /**
  * The interchange shape of `tcdeals deals import` (and of exports): the partners element plus

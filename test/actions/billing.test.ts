@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEAL_STATUSES, type DealRecord } from '../../src/domain/deal.js';
 import { formatDateTime, parseDateTime } from '../../src/protocol/datetime.js';
-import { errorCode, tc3, v1, type ApiAnswer, type Key } from '../helpers/call.js';
+import { errorCode, tc3, v1, type ApiAnswer, type Key, expectError, okResponse } from '../helpers/call.js';
 import { CLIENT_1, CLIENT_2, expectedBilling, type BillingOracleQuery } from '../helpers/fixture.js';
 import { forEachBackend } from '../helpers/backends.js';
 import { startServer, type TestServer } from '../helpers/server.js';
@@ -40,18 +40,8 @@ forEachBackend((backend) => {
     return tc3((o.on ?? server).url, { ...ACTION, key: o.key ?? CLIENT_1.key, body, ...(o.language ? { language: o.language } : {}) });
   }
 
-  function ok(a: ApiAnswer): Page {
-    assert.equal(a.json.Response.Error, undefined, `unexpected error: ${a.raw}`);
-    return a.json.Response as Page;
-  }
-
-  function fails(a: ApiAnswer, code: string, ...mentions: string[]): string {
-    assert.equal(errorCode(a), code, a.raw);
-    const message: string = a.json.Response.Error.Message;
-    for (const m of mentions) assert.ok(message.includes(m), `message ${JSON.stringify(message)} should mention ${JSON.stringify(m)}`);
-    assert.ok(a.json.Response.RequestId, 'errors carry a RequestId');
-    return message;
-  }
+  const ok = (a: ApiAnswer) => okResponse<Page>(a);
+  const fails = expectError;
 
   const orderIds = (p: Page) => p.Deals.map((d) => d.OrderId as string);
 

@@ -3,6 +3,7 @@
  * stale timestamps, legacy v1 forms, odd headers. Signing uses the project's own TC3/v1 code,
  * itself checked against the official vectors.
  */
+import assert from 'node:assert/strict';
 import { canonicalRequest, scopeDate, sha256Hex, signature, stringToSign, authorizationHeader } from '../../src/protocol/tc3.js';
 import { v1Signature, v1StringToSign, type V1Method } from '../../src/protocol/v1.js';
 
@@ -118,4 +119,19 @@ export async function send(url: string, init: { method: string; headers: Record<
 
 export function errorCode(a: ApiAnswer): string | undefined {
   return a.json.Response.Error?.Code;
+}
+
+/** The answer's `Response`, after asserting it is not an error. */
+export function okResponse<T = Record<string, any>>(a: ApiAnswer): T {
+  assert.equal(a.json.Response.Error, undefined, `unexpected error: ${a.raw}`);
+  return a.json.Response as T;
+}
+
+/** Asserts an error answer with `code` whose message mentions each of `mentions`; returns the message. */
+export function expectError(a: ApiAnswer, code: string, ...mentions: string[]): string {
+  assert.equal(errorCode(a), code, a.raw);
+  const message: string = a.json.Response.Error.Message;
+  for (const m of mentions) assert.ok(message.includes(m), `message ${JSON.stringify(message)} should mention ${JSON.stringify(m)}`);
+  assert.ok(a.json.Response.RequestId, 'errors carry a RequestId');
+  return message;
 }
