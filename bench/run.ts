@@ -4,13 +4,19 @@
  * loopback. Speed is measured here, never asserted in the test suite. Prints a table and writes
  * bench/results.json.
  *
+ * With DATABASE_URL (postgres://…) the same cases also run on PostgreSQL: the dataset is seeded
+ * into its own database on that server (kept between runs), and the baseline becomes node:http
+ * plus node-postgres prepared statements.
+ *
  * Environment: BENCH_DEALS (default 1000000), BENCH_DURATION seconds per case (10),
- * BENCH_CONNECTIONS (10), BENCH_ONLY (comma-separated case ids, e.g. "a,b,sync").
+ * BENCH_CONNECTIONS (10), BENCH_ONLY (comma-separated case ids, e.g. "a,b,import,sync"),
+ * BENCH_IMPORT_DEALS (200000).
  */
 import { cpus, totalmem } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { signTc3 } from '../src/client/signer.js';
-import { benchDataset } from './dataset.js';
+import { benchDataset, benchPgDataset, type BenchDataset } from './dataset.js';
+import { benchImport } from './import.js';
 import { load, startChild, type LoadResult, type RunningChild } from './load.js';
 import { benchSync } from './sync.js';
 import { formatDateTime } from '../src/protocol/datetime.js';
@@ -19,6 +25,8 @@ const DEALS = Number(process.env.BENCH_DEALS ?? 1_000_000);
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const ONLY = process.env.BENCH_ONLY?.split(',');
+const PG_URL = process.env.DATABASE_URL || undefined;
+if (PG_URL && !/^postgres(ql)?:\/\//.test(PG_URL)) throw new Error('DATABASE_URL must be a postgres:// URL');
 /** 400,000 on the full dataset; 40 % of smaller ones. */
 const DEEP = Math.min(400_000, Math.floor(DEALS * 0.4));
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -77,15 +85,19 @@ const results: Record<string, unknown> = {
 };
 const rows: Array<Record<string, string | number>> = [];
 
-if (!ONLY || CASES.some((c) => ONLY.includes(c.id))) {
-  const ds = await benchDataset(DEALS, log);
+type Backend = 'sqlite' | 'postgres';
+const BASELINE: Record<Backend, string> = { sqlite: 'bench/servers/baseline.ts', postgres: 'bench/servers/baseline-pg.ts' };
+
+/** Cases (a)–(e) and (g) on one backend: tcdeals and the baseline, one after the other, per case. */
+async function runCases(backend: Backend, ds: BenchDataset): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
   if (ds.build) {
-    results.seed = { deals: DEALS, seconds: ds.build.seconds, dealsPerSecond: ds.build.dealsPerSecond };
-    rows.push({ case: `(f) seed: ${DEALS.toLocaleString()} deals in ${ds.build.seconds.toFixed(1)} s (tcdeals seed, SQLite)`, 'tcdeals req/s': ds.build.dealsPerSecond });
+    out.seed = { deals: DEALS, seconds: ds.build.seconds, dealsPerSecond: ds.build.dealsPerSecond };
+    rows.push({ db: backend, case: `(f) seed: ${DEALS.toLocaleString()} deals in ${ds.build.seconds.toFixed(1)} s (tcdeals seed)`, 'tcdeals req/s': ds.build.dealsPerSecond });
   }
   const servers = {
     tcdeals: await startChild('bench/servers/tcdeals.ts', [ds.path]),
-    baseline: await startChild('bench/servers/baseline.ts', [ds.path]),
+    baseline: await startChild(BASELINE[backend], [ds.path]),
   };
   try {
     const caseResults: Record<string, unknown> = {};
@@ -96,14 +108,15 @@ if (!ONLY || CASES.some((c) => ONLY.includes(c.id))) {
         const req = signed(c, server.port, key);
         const { total, n } = await check(server, req);
         if (n === 0) throw new Error(`case ${c.id} returns no deals on ${name}: the benchmark would measure nothing`);
-        log(`(${c.id}) ${name}: ${c.name} … TotalCount ${total}`);
+        log(`(${c.id}) ${backend} ${name}: ${c.name} … TotalCount ${total}`);
         measured[name] = { ...(await load(server, signed(c, server.port, key), CONNECTIONS, DURATION)), total };
       }
       const t = measured.tcdeals!;
       const b = measured.baseline!;
-      if (t.total !== b.total) throw new Error(`case ${c.id}: TotalCount differs (tcdeals ${t.total}, baseline ${b.total})`);
+      if (t.total !== b.total) throw new Error(`case ${c.id} on ${backend}: TotalCount differs (tcdeals ${t.total}, baseline ${b.total})`);
       caseResults[c.id] = { name: c.name, tcdeals: t, baseline: b, ratio: t.reqPerSec / b.reqPerSec };
       rows.push({
+        db: backend,
         case: `(${c.id}) ${c.name}`,
         'tcdeals req/s': Math.round(t.reqPerSec),
         'p50 ms': t.p50,
@@ -115,23 +128,37 @@ if (!ONLY || CASES.some((c) => ONLY.includes(c.id))) {
         errors: t.errors + t.non2xx,
       });
     }
-    results.cases = caseResults;
-    results.rssMb = { tcdeals: Math.max(...Object.values(caseResults).map((r) => (r as { tcdeals: LoadResult }).tcdeals.maxRssMb)), baseline: Math.max(...Object.values(caseResults).map((r) => (r as { baseline: LoadResult }).baseline.maxRssMb)) };
-    rows.push({ case: '(g) server RSS under load, MB (max)', 'tcdeals req/s': (results.rssMb as { tcdeals: number }).tcdeals, 'baseline req/s': (results.rssMb as { baseline: number }).baseline });
+    out.cases = caseResults;
+    const rss = (who: 'tcdeals' | 'baseline') => Math.max(...Object.values(caseResults).map((r) => (r as Record<string, LoadResult>)[who]!.maxRssMb));
+    out.rssMb = { tcdeals: rss('tcdeals'), baseline: rss('baseline') };
+    rows.push({ db: backend, case: '(g) server RSS under load, MB (max)', 'tcdeals req/s': rss('tcdeals'), 'baseline req/s': rss('baseline') });
   } finally {
     await servers.tcdeals.stop();
     await servers.baseline.stop();
   }
+  return out;
+}
+
+if (!ONLY || CASES.some((c) => ONLY.includes(c.id))) {
+  results.sqlite = await runCases('sqlite', await benchDataset(DEALS, log));
+  if (PG_URL) results.postgres = await runCases('postgres', await benchPgDataset(PG_URL, DEALS, log));
+}
+
+if (!ONLY || ONLY.includes('import')) {
+  const imports = await benchImport(PG_URL, log);
+  results.import = imports;
+  for (const r of imports) rows.push({ db: r.backend, case: `(f) import: ${r.deals.toLocaleString()} deals in ${r.seconds.toFixed(1)} s (tcdeals deals import, NDJSON)`, 'tcdeals req/s': r.dealsPerSecond });
 }
 
 if (!ONLY || ONLY.includes('sync')) {
   log('sync: partners, Limit 200, server limit 20/s, client pacing 20/s …');
   const sync = await benchSync();
   results.sync = sync;
-  rows.push({ case: `sync: ${sync.deals} deals in ${sync.pages} pages, ${sync.seconds.toFixed(1)} s`, 'tcdeals req/s': Math.round(sync.dealsPerSecond), 'baseline req/s': sync.ceiling, ratio: Number(sync.ratio.toFixed(3)), errors: sync.rateLimited });
+  rows.push({ db: 'sqlite', case: `sync: ${sync.deals} deals in ${sync.pages} pages, ${sync.seconds.toFixed(1)} s`, 'tcdeals req/s': Math.round(sync.dealsPerSecond), 'baseline req/s': sync.ceiling, ratio: Number(sync.ratio.toFixed(3)), errors: sync.rateLimited });
 }
 
-console.log(`\ntcdeals benchmark — ${DEALS.toLocaleString()} deals, ${CONNECTIONS} connections × ${DURATION} s per case, ${cpus().length} cores, Node ${process.version}`);
+console.log(`\ntcdeals benchmark — ${DEALS.toLocaleString()} deals, ${CONNECTIONS} connections × ${DURATION} s per case, ${cpus().length} cores, Node ${process.version}${PG_URL ? '' : ' (PostgreSQL: set DATABASE_URL)'}`);
+console.log('req/s columns: requests per second; for (f) deals per second, for (g) MB, for sync deals per second against the 200 × 20/s ceiling');
 console.table(rows);
 writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
 console.log('wrote bench/results.json');
