@@ -5,12 +5,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { DEMO_AGENT, DEMO_CLIENT } from '../src/domain/demo-seed.js';
 import { Store } from '../src/store/store.js';
 
-const FORMAT = 3;
+const FORMAT = 4;
 /** The generated history ends where this (Beijing) day starts. */
 export const BENCH_ANCHOR_DAY = '2026-11-24';
 export const BENCH_ANCHOR = Date.parse(`${BENCH_ANCHOR_DAY}T00:00:00+08:00`);
@@ -26,10 +27,14 @@ export interface BenchDataset {
   client: typeof DEMO_CLIENT;
 }
 
+/** Where the SQLite dataset of this size is cached. */
+export function sqliteDatasetPath(deals: number): string {
+  return fileURLToPath(new URL(`./cache/deals-${deals}-v${FORMAT}.db`, import.meta.url));
+}
+
 export async function benchDataset(deals: number, log: (s: string) => void): Promise<BenchDataset> {
-  const dir = fileURLToPath(new URL('./cache/', import.meta.url));
-  mkdirSync(dir, { recursive: true });
-  const path = `${dir}deals-${deals}-v${FORMAT}.db`;
+  const path = sqliteDatasetPath(deals);
+  mkdirSync(dirname(path), { recursive: true });
   const base = { path, deals, agent: DEMO_AGENT, client: DEMO_CLIENT };
   if (existsSync(path)) return base;
   log(`building the ${deals.toLocaleString()}-deal dataset once with tcdeals seed (cached in bench/cache/) …`);

@@ -1,28 +1,29 @@
 /**
  * Profile before optimizing: runs the tcdeals bench server under --cpu-prof while autocannon
  * drives one case (default a), then prints where the CPU went, by function and by package.
- * Usage: node --import tsx bench/profile.ts [case-id] (needs the cached dataset: run `npm run bench` once).
+ * Usage: node --import tsx bench/profile.ts [case-id] (needs the cached dataset: run `npm run bench`
+ * once; BENCH_DB names another database file or PostgreSQL URL).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { signTc3 } from '../src/client/signer.js';
+import { DEMO_AGENT, DEMO_CLIENT } from '../src/domain/demo-seed.js';
+import { CASES, DEALS, signed } from './cases.js';
+import { sqliteDatasetPath } from './dataset.js';
 
-const DB = process.env.BENCH_DB ?? `bench/cache/deals-${process.env.BENCH_DEALS ?? 1_000_000}-v2.db`;
+const DB = process.env.BENCH_DB ?? sqliteDatasetPath(DEALS);
+if (!DB.includes('://') && !existsSync(DB)) throw new Error(`no dataset at ${DB}: run npm run bench once`);
+const c = CASES.find((x) => x.id === (process.argv[2] ?? 'a'));
+if (!c) throw new Error(`unknown case ${process.argv[2]}; one of ${CASES.map((x) => x.id).join(', ')}`);
 const dir = mkdtempSync(join(tmpdir(), 'tcdeals-prof-'));
 const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', 'bench/servers/tcdeals.ts', DB], { stdio: ['ignore', 'pipe', 'inherit'] });
 const port = await new Promise<number>((resolve) => child.stdout!.once('data', (b: Buffer) => resolve((JSON.parse(b.toString()) as { port: number }).port)));
-const billing = process.argv[2] !== 'b';
-const body = JSON.stringify(billing ? { StartTime: '2026-05-27 12:00:00', EndTime: '2026-08-26 12:00:00', Limit: 20, Offset: 0 } : { Offset: 0, Limit: 20 });
-const key = billing ? ['AKIDtcdealsDemoClient00000000000001', 'tcdealsDemoClientSecretKey000001'] : ['AKIDtcdealsDemoAgent000000000000001', 'tcdealsDemoAgentSecretKey0000001'];
-const ts = Math.floor(Date.now() / 1000);
-const sig = signTc3({ secretId: key[0]!, secretKey: key[1]!, service: billing ? 'billing' : 'partners', host: `127.0.0.1:${port}`, timestamp: ts, payload: body });
-const r = await autocannon({
-  url: `http://127.0.0.1:${port}/`, method: 'POST', body, connections: 10, duration: 5,
-  headers: { 'content-type': 'application/json', 'x-tc-action': billing ? 'DescribeDealsByCond' : 'DescribeAgentDealsByCache', 'x-tc-version': billing ? '2018-07-09' : '2018-03-21', 'x-tc-timestamp': String(ts), authorization: sig.authorization },
-});
+const request = signed(c, port, c.key === 'agent' ? DEMO_AGENT.key : DEMO_CLIENT.key);
+const first = (await (await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: request.headers, body: request.body })).json()) as { Response: { Error?: { Code: string; Message: string } } };
+if (first.Response.Error) throw new Error(`case ${c.id} answers ${first.Response.Error.Code}: ${first.Response.Error.Message}`);
+const r = await autocannon({ url: `http://127.0.0.1:${port}/`, method: 'POST', body: request.body, headers: request.headers, connections: 10, duration: 5 });
 console.log(`req/s ${r.requests.average}  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  non2xx ${r.non2xx}`);
 child.kill('SIGTERM');
 await new Promise((resolve) => child.once('exit', resolve));

@@ -61,7 +61,7 @@ export async function stateCounts(db: Db): Promise<StateCounts> {
  * tables go too: a position state left behind would describe rows that no longer exist.
  */
 const TABLES_TO_CLEAR = [
-  'agent_deal_cache', 'agent_cache_order', 'agent_cache_pending', 'deal_resources', 'deals', 'agent_clients', 'api_keys', 'accounts', 'meta',
+  'agent_deal_cache', 'agent_cache_order', 'agent_cache_pending', 'deal_resources', 'deals', 'deal_counts', 'agent_clients', 'api_keys', 'accounts', 'meta',
 ] as const satisfies ReadonlyArray<keyof Database>;
 // A new table fails to compile here until it is cleared above and its place in snapshots decided below.
 type UnclearedTable = Exclude<keyof Database, (typeof TABLES_TO_CLEAR)[number]>;
@@ -334,8 +334,9 @@ void allDealColumns;
 
 /**
  * Line types in the order a snapshot holds them (parents before children). Tables without a line
- * type are derived and rebuilt on load: `deal_resources` from the deals, `agent_cache_order`
- * (cache positions) lazily by the next partners read; `meta` travels in the meta line.
+ * type are derived and rebuilt on load: `deal_resources` from the deals, `deal_counts` by its
+ * triggers as the deals are written, `agent_cache_order` (cache positions) lazily by the next
+ * partners read; `meta` travels in the meta line.
  */
 const LINE_SPECS = {
   account: {

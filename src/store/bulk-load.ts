@@ -6,7 +6,8 @@
  * - renders each cache row in the same pass as its deal instead of reading the deal back,
  * - on a "fresh" load (the store held no deals) skips the cleanup of earlier versions, drops the
  *   secondary indexes of the three deal tables and rebuilds them at the end by sorting (much
- *   cheaper than a million index inserts), and on SQLite commits through a rollback journal,
+ *   cheaper than a million index inserts), drops the deal-count triggers and counts once at the
+ *   end, and on SQLite commits through a rollback journal,
  * - takes its deals as batches from any (async) iterable, so a generator streams a million of
  *   them through without holding them all; or as batches already *prepared* elsewhere (checked,
  *   rendered, flattened by a `Preparer`), so that a worker thread can do all of that while this
@@ -32,6 +33,7 @@ import { assertUin, bindingRow, defaultAppId, type Binding, type NewKey } from '
 import { cacheRow, CACHED_PAY_MODE, refreshClient } from './agent-cache.js';
 import { markStale } from './agent-positions.js';
 import { chunks } from './deals.js';
+import { RECOUNT_DEALS } from './deal-counts.js';
 import { copyFrom, copyValue } from './pg-copy.js';
 import type { AgentClientsTable, AgentDealCacheTable, Database } from './schema.js';
 import { assertStorable, hasNul } from './text.js';
@@ -520,9 +522,17 @@ function binder(columns: number): (stmt: BetterSqlite3.Statement, values: unknow
  * the same transaction: a failure restores them with everything else.
  */
 function secondaryIndexes(conn: BetterSqlite3.Database): Array<{ name: string; sql: string }> {
+  return schemaObjects(conn, 'index');
+}
+
+/**
+ * Triggers on the loaded tables (the deal counts' — deal-counts.ts): a fresh load drops them too,
+ * creates them again at the end and counts once, instead of a counting statement per deal.
+ */
+function schemaObjects(conn: BetterSqlite3.Database, type: 'index' | 'trigger'): Array<{ name: string; sql: string }> {
   return conn
-    .prepare(`select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name in (${LOADED_TABLES.map(() => '?').join(', ')}) order by name`)
-    .all(...LOADED_TABLES) as Array<{ name: string; sql: string }>;
+    .prepare(`select name, sql from sqlite_master where type = ? and sql is not null and tbl_name in (${LOADED_TABLES.map(() => '?').join(', ')}) order by name`)
+    .all(type, ...LOADED_TABLES) as Array<{ name: string; sql: string }>;
 }
 
 function sqliteWriter(conn: BetterSqlite3.Database, fresh: boolean): Writer {
@@ -534,7 +544,9 @@ function sqliteWriter(conn: BetterSqlite3.Database, fresh: boolean): Writer {
   conn.pragma(`cache_size = ${-SQLITE_BULK_CACHE_KIB}`);
   conn.pragma('temp_store = MEMORY');
   const indexes = fresh ? secondaryIndexes(conn) : [];
+  const triggers = fresh ? schemaObjects(conn, 'trigger') : [];
   for (const ix of indexes) conn.exec(`drop index "${ix.name.replaceAll('"', '""')}"`);
+  for (const t of triggers) conn.exec(`drop trigger "${t.name.replaceAll('"', '""')}"`);
 
   const insertDeal = conn.prepare(
     `insert into deals (${DEAL_COLUMNS.join(', ')}) values (${DEAL_COLUMNS.map(() => '?').join(', ')})` +
@@ -576,6 +588,8 @@ function sqliteWriter(conn: BetterSqlite3.Database, fresh: boolean): Writer {
       // The rebuild reads each table once per index: through a memory map instead of a read() per page.
       conn.pragma(`mmap_size = ${SQLITE_BULK_MMAP}`);
       for (const ix of indexes) conn.exec(ix.sql);
+      for (const t of triggers) conn.exec(t.sql);
+      if (triggers.length > 0) for (const statement of RECOUNT_DEALS) conn.exec(statement);
     },
     settle: async () => {},
     close() {
@@ -634,6 +648,11 @@ async function copyWriter(db: Kysely<Database>, client: pg.ClientBase): Promise<
       and not exists (select 1 from pg_constraint k join pg_namespace n on n.oid = k.connamespace where k.conname = i.indexname and n.nspname = i.schemaname)
     order by i.indexname`.execute(db);
   for (const ix of indexes) await sql`drop index ${sql.id(ix.name)}`.execute(db);
+  const { rows: triggers } = await sql<{ name: string; table: string; def: string }>`
+    select t.tgname as name, c.relname as table, pg_get_triggerdef(t.oid) as def from pg_trigger t join pg_class c on c.oid = t.tgrelid
+    where not t.tgisinternal and c.relnamespace = current_schema()::regnamespace and c.relname in (${tables})
+    order by t.tgname`.execute(db);
+  for (const t of triggers) await sql`drop trigger ${sql.id(t.name)} on ${sql.id(t.table)}`.execute(db);
   const copyDeals = `copy deals (${DEAL_COLUMNS.join(', ')}) from stdin`;
   const copyResources = 'copy deal_resources (resource_id, deal_name) from stdin';
   const copyCache = `copy agent_deal_cache (${CACHE_COLUMNS.join(', ')}) from stdin`;
@@ -655,6 +674,8 @@ async function copyWriter(db: Kysely<Database>, client: pg.ClientBase): Promise<
       await inflight;
       await sql`set local maintenance_work_mem = '256MB'`.execute(db);
       for (const ix of indexes) await sql.raw(ix.def).execute(db);
+      for (const t of triggers) await sql.raw(t.def).execute(db);
+      if (triggers.length > 0) for (const statement of RECOUNT_DEALS) await sql.raw(statement).execute(db);
     },
     settle: () => inflight.catch(() => {}),
     close() {},

@@ -1,6 +1,7 @@
 /** The order store: writing deals (upsert by DealName) and the billing query over them. */
 import type { Kysely } from 'kysely';
 import type { DealRecord } from '../domain/deal.js';
+import { countInWindow } from './deal-counts.js';
 import type { Database } from './schema.js';
 import { assertStorable, hasNul } from './text.js';
 
@@ -65,8 +66,11 @@ export async function queryBillingDeals(db: Kysely<Database>, q: BillingQuery): 
     const resourceId = q.resourceId;
     base = base.where('deal_name', 'in', (eb) => eb.selectFrom('deal_resources').select('deal_name').where('resource_id', '=', resourceId));
   }
-  const countRow = await base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
-  const total = Number(countRow.n);
+  // Owner, window and statuses only (the usual page): counted from the per-day counts.
+  const total =
+    !q.orderId && !q.bigDealId && !q.resourceId && q.statuses.length > 0
+      ? await countInWindow(db, q.ownerUin, q.statuses, q.startTime, q.endTime)
+      : Number((await base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()).n);
   if (q.offset >= total) return { total, rows: [] };
   const rows = await base
     .selectAll()

@@ -4,6 +4,7 @@
  * `(…, create_time, deal_name)` is walked forwards for oldest-first and backwards for newest-first).
  */
 import { PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider, type RawBuilder } from 'kysely';
+import { dealCountTriggers, recountDeals } from './deal-counts.js';
 
 /**
  * Text compares and sorts by its bytes on both engines. SQLite does so by default (BINARY); a
@@ -14,7 +15,11 @@ import { PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvid
  * indexes built on these columns use it too.
  */
 function textType(db: Kysely<any>): 'text' | RawBuilder<unknown> {
-  return db.getExecutor().adapter instanceof PostgresAdapter ? sql`text collate "C"` : 'text';
+  return isPostgres(db) ? sql`text collate "C"` : 'text';
+}
+
+function isPostgres(db: Kysely<any>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
 const initial: Migration = {
@@ -178,11 +183,29 @@ const agentPositions: Migration = {
   },
 };
 
+/** Deal counts per owner, status and day, kept by triggers, for billing's TotalCount (see deal-counts.ts). */
+const dealCounts: Migration = {
+  async up(db: Kysely<any>) {
+    const text = textType(db);
+    await db.schema
+      .createTable('deal_counts')
+      .addColumn('owner_uin', text, (c) => c.notNull())
+      .addColumn('status', 'integer', (c) => c.notNull())
+      .addColumn('day', text, (c) => c.notNull())
+      .addColumn('n', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('deal_counts_pk', ['owner_uin', 'status', 'day'])
+      .execute();
+    for (const statement of dealCountTriggers(isPostgres(db) ? 'postgres' : 'sqlite')) await sql.raw(statement).execute(db);
+    await recountDeals(db);
+  },
+};
+
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
   '0002_agent_cache_pending': cachePending,
   '0003_agent_owner_status_index': ownerStatusIndex,
   '0004_agent_positions': agentPositions,
+  '0005_deal_counts': dealCounts,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -62,6 +62,14 @@ export interface AgentCachePendingTable {
   changed_at: number;
 }
 
+/** How many deals an owner has per status and day ("YYYY-MM-DD" of create_time); kept by triggers (deal-counts.ts). */
+export interface DealCountsTable {
+  owner_uin: string;
+  status: number;
+  day: string;
+  n: number;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -76,5 +84,6 @@ export interface Database {
   agent_deal_cache: AgentDealCacheTable;
   agent_cache_pending: AgentCachePendingTable;
   agent_cache_order: AgentCacheOrderTable;
+  deal_counts: DealCountsTable;
   meta: MetaTable;
 }

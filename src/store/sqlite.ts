@@ -2,12 +2,36 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, type SqliteStatement } from 'kysely';
 import type { Backend } from './backend.js';
 import type { Database } from './schema.js';
 
 /** Statements kept per distinct SQL text; queries come in a few dozen shapes. */
 const STATEMENT_CACHE_SIZE = 256;
+
+/** What Kysely's SQLite driver calls on a statement. */
+type KyselyStatement = Pick<SqliteStatement, 'reader' | 'all' | 'run' | 'iterate'>;
+
+/**
+ * A reader statement returning rows as objects built by a function made for its columns.
+ * better-sqlite3 sets each column as a property through N-API, which halves the speed of a wide
+ * row: a billing page (20 deals × 44 columns) took 318 µs as objects and 157 µs as arrays.
+ */
+function objectRows(stmt: BetterSqlite3.Statement): KyselyStatement {
+  const columns = stmt.columns().map((c) => c.name);
+  // An object literal would treat "__proto__" as the prototype: leave such statements as they are.
+  if (columns.includes('__proto__')) return stmt as unknown as KyselyStatement;
+  const row = new Function('r', `return {${columns.map((c, i) => `${JSON.stringify(c)}: r[${i}]`).join(', ')}};`) as (r: unknown[]) => unknown;
+  stmt.raw(true);
+  return {
+    reader: true,
+    all: (parameters) => (stmt.all(parameters) as unknown[][]).map(row),
+    run: (parameters) => stmt.run(parameters),
+    *iterate(parameters) {
+      for (const r of stmt.iterate(parameters) as IterableIterator<unknown[]>) yield row(r);
+    },
+  };
+}
 
 /**
  * Kysely's SQLite driver prepares every query anew (10 % of a billing call's CPU in a profile);
@@ -15,16 +39,17 @@ const STATEMENT_CACHE_SIZE = 256;
  * better-sqlite3 server would.
  */
 function withStatementCache(conn: BetterSqlite3.Database) {
-  const cache = new Map<string, BetterSqlite3.Statement>();
+  const cache = new Map<string, KyselyStatement>();
   return {
     close: () => void conn.close(),
-    prepare(sql: string) {
+    prepare(sql: string): KyselyStatement {
       let stmt = cache.get(sql);
       if (stmt) {
         // Refresh recency: Map iteration order is insertion order.
         cache.delete(sql);
       } else {
-        stmt = conn.prepare(sql);
+        const prepared = conn.prepare(sql);
+        stmt = prepared.reader ? objectRows(prepared) : (prepared as unknown as KyselyStatement);
         if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
       }
       cache.set(sql, stmt);
