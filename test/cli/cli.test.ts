@@ -4,6 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import BetterSqlite3 from 'better-sqlite3';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,5 +138,22 @@ describe('tcdeals CLI', () => {
     const db = join(dir, 'migrate.db');
     assert.match(cli(['db', 'migrate', '--db', db]).stdout, /applied: 0001_initial/);
     assert.match(cli(['db', 'migrate', '--db', db]).stdout, /up to date/);
+  });
+
+  test("db recount rebuilds billing's per-day counts after writes that bypassed the triggers", async () => {
+    const db = join(dir, 'recount.db');
+    cli(['seed', '--db', db, '--deals', '500', '--no-progress']);
+    const conn = new BetterSqlite3(db);
+    try {
+      const total = () => (conn.prepare('select coalesce(sum(n), 0) n from deal_counts').get() as { n: number }).n;
+      assert.equal(total(), 500);
+      conn.exec('drop trigger deal_counts_delete');
+      conn.exec("delete from deals where deal_name in (select deal_name from deals order by deal_name limit 20)");
+      assert.equal(total(), 500, 'the counts missed the deletes');
+      assert.match(cli(['db', 'recount', '--db', db]).stdout, /counted 480 deal\(s\)/);
+      assert.equal(total(), 480);
+    } finally {
+      conn.close();
+    }
   });
 });
