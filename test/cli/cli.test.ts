@@ -4,6 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import BetterSqlite3 from 'better-sqlite3';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -132,6 +133,13 @@ describe('tcdeals CLI', () => {
     } finally {
       await again.stop();
     }
+  });
+
+  test('output piped into a reader that already stopped ends quietly, without a stack trace', () => {
+    const db = join(dir, 'epipe.db');
+    const r = spawnSync('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" bin/tcdeals.js seed --db "${db}" --deals 200 --no-progress | true`], { encoding: 'utf8' });
+    assert.equal(r.stderr, '');
+    assert.equal(r.status, 0);
   });
 
   test('db migrate reports the schema state', () => {
