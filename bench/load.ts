@@ -1,6 +1,8 @@
 /** Load generation (autocannon, loopback, fixed connections and duration) and child-process servers. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 
 export interface RunningChild {
@@ -11,17 +13,37 @@ export interface RunningChild {
   rssMb(): number;
 }
 
-export async function startChild(script: string, args: string[]): Promise<RunningChild> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve((JSON.parse(line) as { port: number }).port);
-    });
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
+/** A free loopback port, from the kernel. */
+export async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * Starts `node ARGS…` (with `{port}` in ARGS replaced by a free port) and waits until it accepts
+ * connections on that port. Servers run as plain node, without a TypeScript loader, as in production.
+ */
+export async function startChild(args: string[], nodeOptions: string[] = []): Promise<RunningChild> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...nodeOptions, ...args.map((a) => a.replace('{port}', String(port)))], { stdio: ['ignore', 'ignore', 'inherit'] });
+  let exited: number | null | undefined;
+  child.once('exit', (code) => (exited = code));
+  for (const started = Date.now(); ; ) {
+    if (exited !== undefined) throw new Error(`${args.join(' ')} exited with ${exited}`);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => (socket.end(), resolve()));
+        socket.once('error', reject);
+      });
+      break;
+    } catch {
+      if (Date.now() - started > 120_000) throw new Error(`${args.join(' ')} did not answer on port ${port}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
   return {
     child,
     port,
@@ -31,6 +53,11 @@ export async function startChild(script: string, args: string[]): Promise<Runnin
       return m ? Number(m[1]) / 1024 : 0;
     },
   };
+}
+
+/** `tcdeals serve` itself on `db`: no demo seeding, no rate limit, warnings only in the log. */
+export function tcdealsServeArgs(db: string): string[] {
+  return [fileURLToPath(new URL('../bin/tcdeals.js', import.meta.url)), 'serve', '--db', db, '--no-demo', '--port', '{port}', '--rate-limit', '0', '--log-level', 'warn'];
 }
 
 export interface LoadResult {

@@ -10,20 +10,21 @@
  *
  * Environment: BENCH_DEALS (default 1000000), BENCH_DURATION seconds per case (10),
  * BENCH_CONNECTIONS (10), BENCH_ONLY (comma-separated case ids, e.g. "a,b,import,sync"),
- * BENCH_IMPORT_DEALS (200000).
+ * BENCH_IMPORT_DEALS (200000), BENCH_BACKENDS (cases (a)–(e) on "sqlite,postgres").
  */
 import { cpus, totalmem } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { CASES, DEALS, signed } from './cases.js';
 import { benchDataset, benchPgDataset, type BenchDataset } from './dataset.js';
 import { benchImport } from './import.js';
-import { load, startChild, type LoadResult, type RunningChild } from './load.js';
+import { load, startChild, tcdealsServeArgs, type LoadResult, type RunningChild } from './load.js';
 import { benchSync } from './sync.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const PG_URL = process.env.DATABASE_URL || undefined;
+const BACKENDS = process.env.BENCH_BACKENDS?.split(',') ?? ['sqlite', 'postgres'];
 if (PG_URL && !/^postgres(ql)?:\/\//.test(PG_URL)) throw new Error('DATABASE_URL must be a postgres:// URL');
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -43,7 +44,7 @@ const results: Record<string, unknown> = {
 const rows: Array<Record<string, string | number>> = [];
 
 type Backend = 'sqlite' | 'postgres';
-const BASELINE: Record<Backend, string> = { sqlite: 'bench/servers/baseline.ts', postgres: 'bench/servers/baseline-pg.ts' };
+const BASELINE: Record<Backend, string> = { sqlite: 'bench/servers/baseline.mjs', postgres: 'bench/servers/baseline-pg.mjs' };
 
 /** Cases (a)–(e) and (g) on one backend: tcdeals and the baseline, one after the other, per case. */
 async function runCases(backend: Backend, ds: BenchDataset): Promise<Record<string, unknown>> {
@@ -53,8 +54,8 @@ async function runCases(backend: Backend, ds: BenchDataset): Promise<Record<stri
     rows.push({ db: backend, case: `(f) seed: ${DEALS.toLocaleString()} deals in ${ds.build.seconds.toFixed(1)} s (tcdeals seed)`, 'tcdeals req/s': ds.build.dealsPerSecond });
   }
   const servers = {
-    tcdeals: await startChild('bench/servers/tcdeals.ts', [ds.path]),
-    baseline: await startChild(BASELINE[backend], [ds.path]),
+    tcdeals: await startChild(tcdealsServeArgs(ds.path)),
+    baseline: await startChild([BASELINE[backend], ds.path, '{port}']),
   };
   try {
     const caseResults: Record<string, unknown> = {};
@@ -97,8 +98,8 @@ async function runCases(backend: Backend, ds: BenchDataset): Promise<Record<stri
 }
 
 if (!ONLY || CASES.some((c) => ONLY.includes(c.id))) {
-  results.sqlite = await runCases('sqlite', await benchDataset(DEALS, log));
-  if (PG_URL) results.postgres = await runCases('postgres', await benchPgDataset(PG_URL, DEALS, log));
+  if (BACKENDS.includes('sqlite')) results.sqlite = await runCases('sqlite', await benchDataset(DEALS, log));
+  if (PG_URL && BACKENDS.includes('postgres')) results.postgres = await runCases('postgres', await benchPgDataset(PG_URL, DEALS, log));
 }
 
 if (!ONLY || ONLY.includes('import')) {

@@ -75,27 +75,31 @@ function afterDay(day: string): string {
 export async function countInWindow(db: Kysely<Database>, ownerUin: string, statuses: readonly number[], startTime: string, endTime: string): Promise<number> {
   const first = startTime.slice(0, 10);
   const last = endTime.slice(0, 10);
-  const range = async (from: string, to: string, toInclusive: boolean) => {
-    const row = await db
+  const inRange = (from: string, to: string, toInclusive: boolean) =>
+    db
       .selectFrom('deals')
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
       .where('owner_uin', '=', ownerUin)
       .where('status', 'in', [...statuses])
       .where('create_time', '>=', from)
-      .where('create_time', toInclusive ? '<=' : '<', to)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
-  };
-  if (first >= last) return range(startTime, endTime, true);
+      .where('create_time', toInclusive ? '<=' : '<', to);
+  if (first >= last) return Number((await inRange(startTime, endTime, true).executeTakeFirstOrThrow()).n);
   // Every deal of a day strictly between the two lies inside the window; of the first day those
-  // from startTime on, of the last day those up to endTime (see afterDay).
-  const middle = await db
-    .selectFrom('deal_counts')
-    .select((eb) => eb.fn.sum<number | string | null>('n').as('n'))
-    .where('owner_uin', '=', ownerUin)
-    .where('status', 'in', [...statuses])
-    .where('day', '>', first)
-    .where('day', '<', last)
+  // from startTime on, of the last day those up to endTime (see afterDay). One statement, one
+  // round trip to the database.
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb
+        .selectFrom('deal_counts')
+        .select((s) => s.fn.sum<number | string | null>('n').as('n'))
+        .where('owner_uin', '=', ownerUin)
+        .where('status', 'in', [...statuses])
+        .where('day', '>', first)
+        .where('day', '<', last)
+        .as('middle'),
+      inRange(startTime, afterDay(first), false).as('head'),
+      inRange(last, endTime, true).as('tail'),
+    ])
     .executeTakeFirstOrThrow();
-  return Number(middle.n ?? 0) + (await range(startTime, afterDay(first), false)) + (await range(last, endTime, true));
+  return Number(row.middle ?? 0) + Number(row.head) + Number(row.tail);
 }
