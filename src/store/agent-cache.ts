@@ -137,21 +137,37 @@ export async function queryAgentDeals(db: Kysely<Database>, q: AgentDealsQuery):
     }
     positionsStale = true;
   }
-  let base = db.selectFrom('agent_deal_cache').where('agent_uin', '=', q.agentUin);
-  if (q.startTime !== undefined) base = base.where('create_time', '>=', q.startTime);
-  if (q.endTime !== undefined) base = base.where('create_time', '<=', q.endTime);
-  if (q.status !== undefined) base = base.where('status', '=', q.status);
-  if (q.payerMode !== undefined) base = base.where('payer_mode', '=', q.payerMode);
-  if (ownerUins) base = base.where('owner_uin', 'in', ownerUins);
-  if (dealNames) base = base.where('deal_name', 'in', dealNames);
-  if (bigDealIds) base = base.where('big_deal_id', 'in', bigDealIds);
+  let filtered = db.selectFrom('agent_deal_cache').where('agent_uin', '=', q.agentUin);
+  if (q.startTime !== undefined) filtered = filtered.where('create_time', '>=', q.startTime);
+  if (q.endTime !== undefined) filtered = filtered.where('create_time', '<=', q.endTime);
+  if (q.status !== undefined) filtered = filtered.where('status', '=', q.status);
+  if (q.payerMode !== undefined) filtered = filtered.where('payer_mode', '=', q.payerMode);
+  if (dealNames) filtered = filtered.where('deal_name', 'in', dealNames);
+  if (bigDealIds) filtered = filtered.where('big_deal_id', 'in', bigDealIds);
+  const base = ownerUins ? filtered.where('owner_uin', 'in', ownerUins) : filtered;
   const countRow = await base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
   const total = Number(countRow.n);
   if (q.offset >= total) return { total, bodies: [], positionsStale };
   const dir = q.ascending ? 'asc' : 'desc';
+  const owners = ownerUins && [...new Set(ownerUins)];
+  if (owners && owners.length <= MERGED_OWNERS) {
+    // A few owners: each owner's first Offset+Limit rows come from its own index range, already
+    // in order, and only those are merged and sorted. Otherwise both engines walk the agent's
+    // rows in time order and test each row's owner — 6,668 rows for 20 matches in the benchmark.
+    const window = q.offset + q.limit;
+    const perOwner = owners.map((owner) =>
+      db.selectFrom(filtered.where('owner_uin', '=', owner).select(['body', 'create_time', 'deal_name']).orderBy('create_time', dir).orderBy('deal_name', dir).limit(window).as('o')).selectAll(),
+    );
+    const merged = perOwner.slice(1).reduce((all, next) => all.unionAll(next), perOwner[0]!);
+    const rows = await db.selectFrom(merged.as('m')).select('body').orderBy('create_time', dir).orderBy('deal_name', dir).limit(q.limit).offset(q.offset).execute();
+    return { total, bodies: rows.map((r) => r.body), positionsStale };
+  }
   const rows = await base.select('body').orderBy('create_time', dir).orderBy('deal_name', dir).limit(q.limit).offset(q.offset).execute();
   return { total, bodies: rows.map((r) => r.body), positionsStale };
 }
+
+/** Up to this many OwnerUins, a page is merged from per-owner index ranges (see queryAgentDeals). */
+const MERGED_OWNERS = 20;
 
 /** Re-renders the cache rows of deals known by name (a deal that no longer exists loses its row). */
 export async function refreshDealNames(db: Kysely<Database>, names: readonly string[]): Promise<void> {
