@@ -15,7 +15,7 @@ import { exportDeals } from '../src/admin/state.js';
 import { Store } from '../src/store/store.js';
 import { BENCH_ANCHOR_DAY, withDatabase } from './dataset.js';
 
-export const IMPORT_DEALS = Number(process.env.BENCH_IMPORT_DEALS ?? 200_000);
+export const IMPORT_DEALS = Number(process.env.BENCH_IMPORT_DEALS ?? 100_000);
 const AGENT = '200000000001';
 const bin = fileURLToPath(new URL('../bin/tcdeals.js', import.meta.url));
 

@@ -10,7 +10,7 @@
  *
  * Environment: BENCH_DEALS (default 1000000), BENCH_DURATION seconds per case (10),
  * BENCH_CONNECTIONS (10), BENCH_ONLY (comma-separated case ids, e.g. "a,b,import,sync"),
- * BENCH_IMPORT_DEALS (200000), BENCH_BACKENDS (cases (a)–(e) on "sqlite,postgres").
+ * BENCH_IMPORT_DEALS (100000), BENCH_BACKENDS (cases (a)–(e) on "sqlite,postgres").
  */
 import { cpus, totalmem } from 'node:os';
 import { writeFileSync } from 'node:fs';
@@ -25,8 +25,15 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const PG_URL = process.env.DATABASE_URL || undefined;
 const BACKENDS = process.env.BENCH_BACKENDS?.split(',') ?? ['sqlite', 'postgres'];
+/** Cases also measured at one connection: the billing page and the largest TotalCount. */
+const ONE_AT_A_TIME = ['a', 'e'];
 if (PG_URL && !/^postgres(ql)?:\/\//.test(PG_URL)) throw new Error('DATABASE_URL must be a postgres:// URL');
-const log = (s: string) => process.stderr.write(`${s}\n`);
+const STARTED = Date.now();
+const elapsed = () => {
+  const s = Math.round((Date.now() - STARTED) / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+};
+const log = (s: string) => process.stderr.write(`[${elapsed()}] ${s}\n`);
 
 /** One request first, to be sure both servers answer correctly and alike before timing them. */
 async function check(target: RunningChild, req: { headers: Record<string, string>; body: string }): Promise<{ total: number; n: number }> {
@@ -85,6 +92,16 @@ async function runCases(backend: Backend, ds: BenchDataset): Promise<Record<stri
         ratio: Number((t.reqPerSec / b.reqPerSec).toFixed(2)),
         errors: t.errors + t.non2xx,
       });
+      if (ONE_AT_A_TIME.includes(c.id)) {
+        // The cost of a call itself, without the queueing of 10 connections on 2 cores: one call
+        // at a time, so the time per call (client included) is exactly 1 / throughput — finer
+        // than autocannon's whole-millisecond percentiles. Half the duration: only tcdeals runs.
+        log(`(${c.id}) ${backend} tcdeals: ${c.name}, one call at a time …`);
+        const single = await load(servers.tcdeals, signed(c, servers.tcdeals.port, key), 1, Math.max(1, DURATION / 2));
+        const msPerCall = 1000 / single.reqPerSec;
+        (caseResults[c.id] as Record<string, unknown>).oneAtATime = { ...single, msPerCall };
+        rows.push({ db: backend, case: `(${c.id}) the same, one call at a time: ${msPerCall.toFixed(2)} ms per call`, 'tcdeals req/s': Math.round(single.reqPerSec), 'p50 ms': single.p50, 'p99 ms': single.p99, errors: single.errors + single.non2xx });
+      }
     }
     out.cases = caseResults;
     const rss = (who: 'tcdeals' | 'baseline') => Math.max(...Object.values(caseResults).map((r) => (r as Record<string, LoadResult>)[who]!.maxRssMb));
@@ -115,7 +132,8 @@ if (!ONLY || ONLY.includes('sync')) {
   rows.push({ db: 'sqlite', case: `sync: ${sync.deals} deals in ${sync.pages} pages, ${sync.seconds.toFixed(1)} s`, 'tcdeals req/s': Math.round(sync.dealsPerSecond), 'baseline req/s': sync.ceiling, ratio: Number(sync.ratio.toFixed(3)), errors: sync.rateLimited });
 }
 
-console.log(`\ntcdeals benchmark — ${DEALS.toLocaleString()} deals, ${CONNECTIONS} connections × ${DURATION} s per case, ${cpus().length} cores, Node ${process.version}${PG_URL ? '' : ' (PostgreSQL: set DATABASE_URL)'}`);
+results.elapsedSeconds = Math.round((Date.now() - STARTED) / 1000);
+console.log(`\ntcdeals benchmark — ${DEALS.toLocaleString()} deals, ${CONNECTIONS} connections × ${DURATION} s per case, ${cpus().length} cores, Node ${process.version}, ${elapsed()} in all${PG_URL ? '' : ' (PostgreSQL: set DATABASE_URL)'}`);
 console.log('req/s columns: requests per second; for (f) deals per second, for (g) MB, for sync deals per second against the 200 × 20/s ceiling');
 console.table(rows);
 writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
