@@ -29,8 +29,9 @@ const BACKENDS = process.env.BENCH_BACKENDS?.split(',') ?? ['sqlite', 'postgres'
 const ONE_AT_A_TIME = ['a', 'e'];
 if (PG_URL && !/^postgres(ql)?:\/\//.test(PG_URL)) throw new Error('DATABASE_URL must be a postgres:// URL');
 const STARTED = Date.now();
+const elapsedSeconds = () => Math.round((Date.now() - STARTED) / 1000);
 const elapsed = () => {
-  const s = Math.round((Date.now() - STARTED) / 1000);
+  const s = elapsedSeconds();
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 };
 const log = (s: string) => process.stderr.write(`[${elapsed()}] ${s}\n`);
@@ -79,7 +80,8 @@ async function runCases(backend: Backend, ds: BenchDataset): Promise<Record<stri
       const t = measured.tcdeals!;
       const b = measured.baseline!;
       if (t.total !== b.total) throw new Error(`case ${c.id} on ${backend}: TotalCount differs (tcdeals ${t.total}, baseline ${b.total})`);
-      caseResults[c.id] = { name: c.name, tcdeals: t, baseline: b, ratio: t.reqPerSec / b.reqPerSec };
+      const result: Record<string, unknown> = { name: c.name, tcdeals: t, baseline: b, ratio: t.reqPerSec / b.reqPerSec };
+      caseResults[c.id] = result;
       rows.push({
         db: backend,
         case: `(${c.id}) ${c.name}`,
@@ -99,7 +101,7 @@ async function runCases(backend: Backend, ds: BenchDataset): Promise<Record<stri
         log(`(${c.id}) ${backend} tcdeals: ${c.name}, one call at a time …`);
         const single = await load(servers.tcdeals, signed(c, servers.tcdeals.port, key), 1, Math.max(1, DURATION / 2));
         const msPerCall = 1000 / single.reqPerSec;
-        (caseResults[c.id] as Record<string, unknown>).oneAtATime = { ...single, msPerCall };
+        result.oneAtATime = { ...single, msPerCall };
         rows.push({ db: backend, case: `(${c.id}) the same, one call at a time: ${msPerCall.toFixed(2)} ms per call`, 'tcdeals req/s': Math.round(single.reqPerSec), 'p50 ms': single.p50, 'p99 ms': single.p99, errors: single.errors + single.non2xx });
       }
     }
@@ -132,7 +134,7 @@ if (!ONLY || ONLY.includes('sync')) {
   rows.push({ db: 'sqlite', case: `sync: ${sync.deals} deals in ${sync.pages} pages, ${sync.seconds.toFixed(1)} s`, 'tcdeals req/s': Math.round(sync.dealsPerSecond), 'baseline req/s': sync.ceiling, ratio: Number(sync.ratio.toFixed(3)), errors: sync.rateLimited });
 }
 
-results.elapsedSeconds = Math.round((Date.now() - STARTED) / 1000);
+results.elapsedSeconds = elapsedSeconds();
 console.log(`\ntcdeals benchmark — ${DEALS.toLocaleString()} deals, ${CONNECTIONS} connections × ${DURATION} s per case, ${cpus().length} cores, Node ${process.version}, ${elapsed()} in all${PG_URL ? '' : ' (PostgreSQL: set DATABASE_URL)'}`);
 console.log('req/s columns: requests per second; for (f) deals per second, for (g) MB, for sync deals per second against the 200 × 20/s ceiling');
 console.table(rows);
