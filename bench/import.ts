@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { exportDeals } from '../src/admin/state.js';
+import { exportDeals } from '../src/services/deal-export.js';
 import { Store } from '../src/store/store.js';
 import { BENCH_ANCHOR_DAY, withDatabase } from './dataset.js';
 

@@ -18,7 +18,7 @@ import { Metrics } from './ops/metrics.js';
 import { checkReadiness } from './ops/readiness.js';
 import { DEFAULT_RATE_LIMIT, RateLimit, type RateLimitOptions } from './rate-limit.js';
 import { adminApi } from './admin/index.js';
-import { progressionHook } from './domain/lifecycle-service.js';
+import { progressionHook } from './services/lifecycle.js';
 import { Sandbox } from './sandbox/sandbox.js';
 import type { Store } from './store/store.js';
 

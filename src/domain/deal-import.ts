@@ -10,7 +10,7 @@
  */
 import { DATETIME_FORMAT, parseDateTime } from '../protocol/datetime.js';
 import { describeValue } from '../protocol/params.js';
-import { defaultAppId } from '../store/accounts.js';
+import { defaultAppId } from './account.js';
 import {
   ACTION_TYPES,
   CLIENT_TYPES,

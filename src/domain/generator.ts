@@ -22,7 +22,7 @@
  * Deterministic: the same options give the same accounts, bindings and deals, byte for byte
  * (a seeded PRNG, no clock). Iterating `deals` again starts over and yields the same batches.
  */
-import type { Binding } from '../store/accounts.js';
+import type { Binding } from './account.js';
 import { PRODUCTS, ZONES, type Product, type ResourceAction } from './catalogue.js';
 import { paymentMethodOf, type ClientType, type DealRecord, type ProjectType } from './deal.js';
 import { Random } from './random.js';

@@ -4,7 +4,7 @@
  * UpdateTime, or after N reads of the deal through either action. Off by default.
  *
  * This holds the setting and the read counters only; applying the steps is
- * src/domain/lifecycle-service.ts, run lazily around each API read (never on a timer), so a
+ * src/services/lifecycle.ts, run lazily around each API read (never on a timer), so a
  * frozen clock freezes progression and the outcome is deterministic.
  */
 import { formatDateTime } from '../protocol/datetime.js';

@@ -32,4 +32,15 @@ export class Sandbox {
     this.faults = new Faults(options.faultSeed ?? 1);
     this.signatureMode = options.signatureMode ?? 'strict';
   }
+
+  /**
+   * Back to the start, as after a reset or a snapshot load: journal and fault rules emptied, the
+   * clock real again, lifecycle progression off. The signature mode is a server setting and stays.
+   */
+  reset(): void {
+    this.journal.clear();
+    this.faults.clear();
+    this.clock.reset();
+    this.progression.set({ mode: 'off' }, this.clock.now());
+  }
 }

@@ -2,9 +2,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { KeyRecord } from '../protocol/authenticate.js';
-import type { ClientType, ProjectType } from '../domain/deal.js';
+import { defaultAppId, type Binding } from '../domain/account.js';
 import type { AccountsTable, AgentClientsTable, Database } from './schema.js';
 import { assertStorable, hasNul } from './text.js';
+
+export { defaultAppId, type Binding };
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -36,14 +38,6 @@ export interface NewKey {
   SecretKey: string;
 }
 
-export interface Binding {
-  agentUin: string;
-  clientUin: string;
-  clientType: ClientType;
-  projectType: ProjectType;
-  salesUin: string;
-  clientRemark: string;
-}
 
 const UIN = /^\d{1,20}$/;
 
@@ -55,10 +49,6 @@ function toAccount(row: AccountsTable): Account {
   return { uin: row.uin, appId: row.app_id, isAgent: row.is_agent === 1 };
 }
 
-/** Derives a stable AppId for an account created without one. */
-export function defaultAppId(uin: string): string {
-  return String(1250000000 + (Number(BigInt(uin) % 100000000n)));
-}
 
 export async function createAccount(db: Kysely<Database>, a: NewAccount, now: string): Promise<Account> {
   assertUin(a.uin);

@@ -36,7 +36,7 @@ export interface ReadDeal {
 
 /**
  * Runs around the two API reads: the sandbox's automatic lifecycle progression applies due steps
- * before a read and counts reads after it (src/domain/lifecycle-service.ts). `seen` is lazy so a
+ * before a read and counts reads after it (src/services/lifecycle.ts). `seen` is lazy so a
  * hook with nothing to count costs nothing.
  */
 export interface ReadHook {

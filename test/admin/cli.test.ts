@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { cli, cliAsync, serve, type RunningServer } from '../helpers/cli.js';
-import { exportDeal } from '../../src/admin/state.js';
+import { exportDeal } from '../../src/services/deal-export.js';
 import { deal } from '../helpers/fixture.js';
 
 const TOKEN = 'cli-admin-token-42';

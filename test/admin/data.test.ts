@@ -5,7 +5,7 @@ import { DEMO_AGENT, DEMO_CLIENT } from '../../src/domain/demo-seed.js';
 import { AGENT_A, CLIENT_1, LONER, deal } from '../helpers/fixture.js';
 import { errorCode } from '../helpers/call.js';
 import { ndjson } from '../helpers/admin.js';
-import { exportDeal } from '../../src/admin/state.js';
+import { exportDeal } from '../../src/services/deal-export.js';
 import { BILLING, PARTNERS, startAdminServer, tc3Call, type AdminServer } from './support.js';
 
 const NDJSON = { 'content-type': 'application/x-ndjson' };

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { formatDateTime } from '../../src/protocol/datetime.js';
 import { AGENT_A, CLIENT_1, deal } from '../helpers/fixture.js';
 import { errorCode, send } from '../helpers/call.js';
-import { exportDeal } from '../../src/admin/state.js';
+import { exportDeal } from '../../src/services/deal-export.js';
 import { BILLING, PARTNERS, startAdminServer, tc3Call, type AdminServer } from './support.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

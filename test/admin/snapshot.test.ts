@@ -8,7 +8,7 @@ import { forEachBackend, POSTGRES } from '../helpers/backends.js';
 import { ndjson } from '../helpers/admin.js';
 import { errorCode, type Key } from '../helpers/call.js';
 import { AGENT_A, AGENT_B, CLIENT_1, CLIENT_2, CLIENT_3, LONER, deal } from '../helpers/fixture.js';
-import { exportDeal } from '../../src/admin/state.js';
+import { exportDeal } from '../../src/services/deal-export.js';
 import { BILLING, PARTNERS, stable, startAdminServer, tc3Call, type AdminServer } from './support.js';
 
 const NDJSON = { 'content-type': 'application/x-ndjson' };

@@ -6,7 +6,7 @@ import {
   applyTransition, isOverdue, LIFECYCLE_VERBS, progressByTime, progressStep, refundedSoFar, refundIdentity,
   type LifecycleVerb,
 } from '../../src/domain/lifecycle.js';
-import { applyLifecycle, LifecycleError } from '../../src/domain/lifecycle-service.js';
+import { applyLifecycle, LifecycleError } from '../../src/services/lifecycle.js';
 import { validateProgression, Progression } from '../../src/sandbox/progression.js';
 import { formatDateTime, parseDateTime } from '../../src/protocol/datetime.js';
 import { Store } from '../../src/store/store.js';

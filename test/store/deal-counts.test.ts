@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { Migrator, sql, type Kysely } from 'kysely';
 import { generate } from '../../src/domain/generator.js';
 import type { DealRecord } from '../../src/domain/deal.js';
-import { applyLifecycle } from '../../src/domain/lifecycle-service.js';
+import { applyLifecycle } from '../../src/services/lifecycle.js';
 import { openBackend } from '../../src/store/backend.js';
 import { countInWindow } from '../../src/store/deal-counts.js';
 import { upsertDeals } from '../../src/store/deals.js';

@@ -10,7 +10,11 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AdminRoutes } from '../index.js';
 import type { AdminContext } from '../context.js';
 import { NDJSON, ndjsonStream, readLines } from '../ndjson.js';
-import { exportDeals, importDeals, ImportRejected, loadSnapshot, resetSandbox, resetStore, snapshotLines, SnapshotRejected, stateCounts } from '../state.js';
+import { exportDeals } from '../../services/deal-export.js';
+import { importDeals } from '../../services/deal-import.js';
+import { ImportRejected, SnapshotRejected, type UploadRejected } from '../../services/problems.js';
+import { resetStore, stateCounts } from '../../services/reset.js';
+import { loadSnapshot, snapshotLines } from '../../services/snapshot.js';
 import { bad, jsonBody, knownQuery, notFound, oneOfField, queryUin } from '../validate.js';
 
 /** A request body as lines, whatever its content type; no body reads as no lines. */
@@ -23,7 +27,7 @@ async function* bodyLines(body: unknown): AsyncGenerator<string> {
   yield* readLines(body as AsyncIterable<Buffer>);
 }
 
-function rejected(reply: FastifyReply, code: string, err: ImportRejected | SnapshotRejected) {
+function rejected(reply: FastifyReply, code: string, err: UploadRejected) {
   return reply
     .code(400)
     .header('content-type', 'application/json')
@@ -60,7 +64,7 @@ export const dataRoutes: AdminRoutes = async (app: FastifyInstance, ctx: AdminCo
       knownQuery(req.query, []);
       try {
         const loaded = await loadSnapshot(store, bodyLines(req.body));
-        resetSandbox(sandbox);
+        sandbox.reset();
         return { restored: loaded };
       } catch (err) {
         if (err instanceof SnapshotRejected) return rejected(reply, 'InvalidSnapshot', err);
@@ -79,7 +83,7 @@ export const dataRoutes: AdminRoutes = async (app: FastifyInstance, ctx: AdminCo
   app.post('/reset', async (req) => {
     const body = jsonBody(req.body, ['to'], true);
     const to = oneOfField(body, 'to', ['empty', 'demo'] as const, 'empty');
-    resetSandbox(sandbox);
+    sandbox.reset();
     const r = await resetStore(store, to);
     return { reset: to, deals: r.deals, counts: await stateCounts(store.db) };
   });

@@ -10,7 +10,8 @@
  * Changes are stamped with the sandbox clock and written through the store, so the partners
  * cache shows them at once or after the configured cache lag.
  */
-import { applyLifecycle, describeOutcome, exportDeals, LifecycleError, outcomeDeals } from '../../domain/lifecycle-service.js';
+import { applyLifecycle, describeOutcome, LifecycleError, outcomeDeals } from '../../services/lifecycle.js';
+import { exportRecords } from '../../services/deal-export.js';
 import { allowedFrom, isLifecycleVerb, LIFECYCLE_VERBS, PROGRESSION_STEPS, REFUNDABLE, TRANSITIONS } from '../../domain/lifecycle.js';
 import { describeValue } from '../../protocol/params.js';
 import { AdminError } from '../context.js';
@@ -47,7 +48,7 @@ export const lifecycleRoutes: AdminRoutes = (app, { store, sandbox }) => {
       const outcome = await applyLifecycle(store, dealName, verb, { now: sandbox.clock.now(), amount: body.amount, pending: body.pending });
       // A manual change starts the deal's reads-mode count over.
       sandbox.progression.forget(dealName);
-      const [deal, refund] = await exportDeals(store, outcomeDeals(outcome));
+      const [deal, refund] = await exportRecords(store, outcomeDeals(outcome));
       return { message: describeOutcome(outcome), deal, ...(refund ? { refund } : {}) };
     } catch (err) {
       if (err instanceof LifecycleError) {

@@ -13,7 +13,7 @@ import type { Clock } from '../../sandbox/clock.js';
 import { DEMO_META_KEY } from '../../store/seed.js';
 import type { AdminRoutes } from '../index.js';
 import type { AdminContext } from '../context.js';
-import { stateCounts } from '../state.js';
+import { stateCounts } from '../../services/reset.js';
 import { bad, booleanField, has, jsonBody, knownQuery, numberValue, oneOfField, requiredField } from '../validate.js';
 
 /** Up to 9999-12-31: any instant a date-time string can name. */

@@ -9,7 +9,8 @@ import type { ClientType, DealRecord, ProjectType } from '../../domain/deal.js';
 import { chunks } from '../../store/deals.js';
 import type { Binding, BulkAccount, Store } from '../../store/store.js';
 import { LIFECYCLE_VERBS, type LifecycleVerb } from '../../domain/lifecycle.js';
-import { applyLifecycle, describeOutcome, exportDeals, outcomeDeals } from '../../domain/lifecycle-service.js';
+import { applyLifecycle, describeOutcome, outcomeDeals } from '../../services/lifecycle.js';
+import { exportRecords } from '../../services/deal-export.js';
 import { parseDateTime } from '../../protocol/datetime.js';
 import { parseIntOption, print, usingStore, withDb } from '../options.js';
 
@@ -83,7 +84,7 @@ function lifecycleCommand(verb: LifecycleVerb): Command {
       // as for a change it made itself.
       store.cacheLagMs = Math.max(store.cacheLagMs, 1);
       const outcome = await applyLifecycle(store, dealName, verb, { now, amount: o.amount, pending: o.pending });
-      for (const d of await exportDeals(store, outcomeDeals(outcome))) print(JSON.stringify(d));
+      for (const d of await exportRecords(store, outcomeDeals(outcome))) print(JSON.stringify(d));
       process.stderr.write(`${describeOutcome(outcome)}\n`);
     });
   });

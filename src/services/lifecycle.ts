@@ -1,5 +1,5 @@
 /**
- * The lifecycle rules (lifecycle.ts) applied to stored deals. Every change is one transaction
+ * The lifecycle rules (src/domain/lifecycle.ts) applied to stored deals. Every change is one transaction
  * that reads the deal, decides, and writes through `Store.upsertDeals` — so the partners cache
  * follows exactly as for any other write: at once, or after the configured cache lag.
  *
@@ -8,17 +8,16 @@
  */
 import type { Kysely } from 'kysely';
 import type { Progression } from '../sandbox/progression.js';
-import { bindingsOf } from '../store/accounts.js';
 import { CACHED_PAY_MODE } from '../store/agent-cache.js';
 import type { Database } from '../store/schema.js';
 import type { ReadDeal, ReadHook, ReadScope, Store } from '../store/store.js';
 import { formatDateTime } from '../protocol/datetime.js';
-import type { DealRecord } from './deal.js';
+import type { DealRecord } from '../domain/deal.js';
 import {
   applyTransition, isRefundOf, PROGRESSING_STATUSES, progressByTime, progressStep, refundedSoFar, refundIdentity, REFUNDABLE,
   type LifecycleVerb, type RefundIdentity,
-} from './lifecycle.js';
-import { statusLabel, toExportDeal, type AgentDealNewElem, type BillingExtras, type ClientRelation } from './views.js';
+} from '../domain/lifecycle.js';
+import { statusLabel } from '../domain/views.js';
 
 /** Lifecycle writes take turns (a PostgreSQL advisory lock across instances), so two refunds never both take the last fen. */
 const LOCK = 'tcdeals:lifecycle';
@@ -93,17 +92,6 @@ export function describeOutcome(o: LifecycleOutcome): string {
     return `deal ${o.deal.deal_name}: refund ${o.refund.deal_name} of ${-o.refund.real_total_cost} fen, status ${o.refund.status} (${statusLabel(o.refund.status)}); the original stays ${o.deal.status} (${statusLabel(o.deal.status)})`;
   }
   return `deal ${o.deal.deal_name}: ${o.from} (${statusLabel(o.from)}) → ${o.deal.status} (${statusLabel(o.deal.status)}) at ${o.deal.update_time}`;
-}
-
-export type ExportDeal = AgentDealNewElem & BillingExtras;
-
-/** The relation shown for an owner bound to no agent. */
-const UNBOUND: ClientRelation = { client_type: '', project_type: '', sales_uin: '0', client_remark: '' };
-
-/** Deals in the interchange shape of `tcdeals deals import` (the partners element plus the billing fields). */
-export async function exportDeals(store: Store, deals: readonly DealRecord[]): Promise<ExportDeal[]> {
-  const bindings = await bindingsOf(store.db, [...new Set(deals.map((d) => d.owner_uin))]);
-  return deals.map((d) => toExportDeal(d, bindings.get(d.owner_uin) ?? UNBOUND));
 }
 
 /** The deals an outcome produced, original first. */

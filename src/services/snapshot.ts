@@ -1,6 +1,5 @@
 /**
- * Whole-state operations behind the admin API: counting, emptying, importing and exporting deals,
- * and snapshots (the complete stored state, table by table, as NDJSON).
+ * Snapshots: the complete stored state, table by table, as NDJSON lines, and loading one back.
  *
  * A snapshot is lossless: every row of every table with its stored column values (so a deal's
  * "no relation snapshot" nulls, key creation times and the meta rows survive), in primary-key
@@ -11,296 +10,18 @@
  */
 import type { Kysely } from 'kysely';
 import type { DealRecord } from '../domain/deal.js';
-import { parseDealImport, type ImportProblem } from '../domain/deal-import.js';
-import { toExportDeal, type ClientRelation } from '../domain/views.js';
 import { describeValue } from '../protocol/params.js';
-import { bindingsOf } from '../store/accounts.js';
 import { refreshClient } from '../store/agent-cache.js';
 import { upsertDeals } from '../store/deals.js';
 import type { Database } from '../store/schema.js';
-import { DEMO_META_KEY, seedDemoIfEmpty } from '../store/seed.js';
 import type { Store } from '../store/store.js';
-import type { Sandbox } from '../sandbox/sandbox.js';
+import { clearTables, countOf } from './reset.js';
+import { ProblemList, SnapshotRejected } from './problems.js';
 
 type Db = Kysely<Database>;
 
-// ---------------------------------------------------------------------------------------------
-// Counting and emptying
-
-export interface StateCounts {
-  accounts: number;
-  agents: number;
-  keys: number;
-  bindings: number;
-  deals: number;
-  cachedDeals: number;
-  pendingCacheChanges: number;
-}
-
-async function countOf(db: Db, table: keyof Database, where?: [string, number]): Promise<number> {
-  let q = db.selectFrom(table).select((eb) => eb.fn.countAll<number | string>().as('n'));
-  if (where) q = q.where(where[0] as never, '=', where[1] as never);
-  const row = await q.executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
-export async function stateCounts(db: Db): Promise<StateCounts> {
-  return {
-    accounts: await countOf(db, 'accounts'),
-    agents: await countOf(db, 'accounts', ['is_agent', 1]),
-    keys: await countOf(db, 'api_keys'),
-    bindings: await countOf(db, 'agent_clients'),
-    deals: await countOf(db, 'deals'),
-    cachedDeals: await countOf(db, 'agent_deal_cache'),
-    pendingCacheChanges: await countOf(db, 'agent_cache_pending'),
-  };
-}
-
-/**
- * Every table, children before parents (api_keys references accounts). The cache's derived
- * tables go too: a position state left behind would describe rows that no longer exist.
- */
-const TABLES_TO_CLEAR = [
-  'agent_deal_cache', 'agent_cache_order', 'agent_cache_pending', 'deal_resources', 'deals', 'deal_counts', 'agent_clients', 'api_keys', 'accounts', 'meta',
-] as const satisfies ReadonlyArray<keyof Database>;
-// A new table fails to compile here until it is cleared above and its place in snapshots decided below.
-type UnclearedTable = Exclude<keyof Database, (typeof TABLES_TO_CLEAR)[number]>;
-const everyTableCleared: [UnclearedTable] extends [never] ? true : UnclearedTable = true;
-void everyTableCleared;
-
-async function clearTables(db: Db): Promise<void> {
-  for (const table of TABLES_TO_CLEAR) await db.deleteFrom(table).execute();
-}
-
-/** What `reset` to empty leaves in `meta`: the demo seed counts as settled, so a restart with the demo on does not re-seed (and readiness stays ready). */
-export const EMPTY_RESET_MARK = JSON.stringify({ reset: 'empty' });
-
-/** The sandbox controls a reset or a snapshot load returns to their start: journal, fault rules, clock, lifecycle progression. */
-export function resetSandbox(sandbox: Sandbox): void {
-  sandbox.journal.clear();
-  sandbox.faults.clear();
-  sandbox.clock.reset();
-  sandbox.progression.set({ mode: 'off' }, sandbox.clock.now());
-}
-
-/**
- * Empties every table (accounts, keys, bindings, deals, the partners cache and its queue, meta)
- * in one transaction, then seeds the demo dataset when `to` is `demo`. The demo is visible in the
- * partners view at once, whatever the cache lag: it is a fresh start, not a change.
- */
-export async function resetStore(store: Store, to: 'empty' | 'demo'): Promise<{ deals: number }> {
-  const result = await store.exclusive('tcdeals:admin-reset', async (tx) => {
-    await clearTables(tx.db);
-    if (to === 'empty') {
-      await tx.setMeta(DEMO_META_KEY, EMPTY_RESET_MARK);
-      return { deals: 0 };
-    }
-    tx.cacheLagMs = 0;
-    const seeded = await seedDemoIfEmpty(tx);
-    return { deals: seeded.deals };
-  });
-  return result!;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Deals: import (NDJSON streamed, or a JSON array) and export (the interchange shape)
-
-export interface DealImportResult {
-  imported: number;
-  bound: number;
-  ignoredFields: string[];
-}
-
-/** Refused imports roll back: nothing of them stays. */
-export class ImportRejected extends Error {
-  constructor(
-    readonly problems: ImportProblem[],
-    readonly total: number,
-  ) {
-    super(`${total} problem(s); nothing was imported. ${problems.slice(0, 5).map((p) => `${p.where}: ${p.reason}`).join('; ')}${total > 5 ? '; …' : ''}`);
-  }
-}
-
-/** Problems listed in an answer; the count says how many there were in all. */
-export const MAX_LISTED_PROBLEMS = 1000;
-
-class ProblemList {
-  readonly items: ImportProblem[] = [];
-  total = 0;
-  add(where: string, reason: string): void {
-    this.total++;
-    if (this.items.length < MAX_LISTED_PROBLEMS) this.items.push({ where, reason });
-  }
-}
-
-const IMPORT_BATCH = 500;
-
-/**
- * Imports deals line by line as they arrive, inside one transaction: every problem is collected
- * (by line, or by record for a JSON array) and then the whole import is rolled back. `agentUin`
- * also binds every owner without an agent to that agent, creating missing accounts, like
- * `tcdeals deals import --agent`.
- */
-export async function importDeals(store: Store, lines: AsyncIterable<string>, agentUin?: string): Promise<DealImportResult> {
-  const problems = new ProblemList();
-  const ignored = new Set<string>();
-  const firstSeen = new Map<string, number>();
-  const owners = new Map<string, DealRecord>();
-  let imported = 0;
-  let bound = 0;
-  const result = await store.exclusive('tcdeals:admin-import', async (tx) => {
-    let batch: DealRecord[] = [];
-    const flush = async () => {
-      if (problems.total === 0 && batch.length > 0) await tx.upsertDeals(batch);
-      batch = [];
-    };
-    const take = (records: DealRecord[]) => {
-      for (const r of records) {
-        imported++;
-        if (!owners.has(r.owner_uin)) owners.set(r.owner_uin, r);
-        batch.push(r);
-      }
-    };
-
-    let n = 0;
-    let arrayText: string[] | undefined;
-    for await (const raw of lines) {
-      n++;
-      if (arrayText) {
-        arrayText.push(raw);
-        continue;
-      }
-      let line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-      if (n === 1 && line.startsWith('\uFEFF')) line = line.slice(1);
-      const trimmed = line.trim();
-      if (trimmed === '') continue;
-      if (trimmed.startsWith('[')) {
-        if (imported > 0 || problems.total > 0) {
-          problems.add(`line ${n}`, 'a JSON array inside NDJSON: send either one deal object per line, or one JSON array as the whole body');
-          continue;
-        }
-        arrayText = [line]; // the whole body is one JSON array (possibly over many lines)
-        continue;
-      }
-      const parsed = parseDealImport(line);
-      for (const f of parsed.ignoredFields) ignored.add(f);
-      for (const p of parsed.problems) problems.add(`line ${n}`, p.reason);
-      for (const r of parsed.records) {
-        const first = firstSeen.get(r.deal_name);
-        if (first !== undefined) {
-          problems.add(`line ${n}`, `duplicate DealName, first at line ${first} (DealName: ${describeValue(r.deal_name)})`);
-          continue;
-        }
-        firstSeen.set(r.deal_name, n);
-        take([r]);
-      }
-      if (batch.length >= IMPORT_BATCH) await flush();
-    }
-    if (arrayText) {
-      const parsed = parseDealImport(arrayText.join('\n'));
-      for (const f of parsed.ignoredFields) ignored.add(f);
-      for (const p of parsed.problems) problems.add(p.where, p.reason);
-      take(parsed.records);
-    }
-    await flush();
-    if (problems.total === 0 && agentUin !== undefined) bound = await bindOwners(tx, agentUin, owners, problems);
-    if (problems.total > 0) throw new ImportRejected(problems.items, problems.total);
-    return { imported, bound, ignoredFields: [...ignored].sort() };
-  });
-  return result!;
-}
-
-/** Binds each owner that has no agent yet to `agentUin` (creating missing accounts); bad bindings become problems. */
-async function bindOwners(tx: Store, agentUin: string, owners: Map<string, DealRecord>, problems: ProblemList): Promise<number> {
-  if (owners.size === 0) return 0;
-  const already = new Set<string>();
-  const uins = [...owners.keys()];
-  for (let i = 0; i < uins.length; i += 500) {
-    const rows = await tx.db.selectFrom('agent_clients').select('client_uin').where('client_uin', 'in', uins.slice(i, i + 500)).execute();
-    for (const r of rows) already.add(r.client_uin);
-  }
-  let bound = 0;
-  for (const [uin, sample] of owners) {
-    if (already.has(uin) || uin === agentUin) continue;
-    const salesUin = sample.sales_uin || '0';
-    if (!/^\d{1,20}$/.test(salesUin)) {
-      problems.add(`owner ${uin}`, `cannot bind to agent ${agentUin}: its deals' SalesUin ${describeValue(salesUin)} is not a UIN`);
-      continue;
-    }
-    if (!(await tx.getAccount(uin))) await tx.createAccount({ uin, appId: /^\d{1,20}$/.test(sample.app_id) ? sample.app_id : undefined });
-    await tx.bindClient({
-      agentUin,
-      clientUin: uin,
-      clientType: (sample.client_type || 'new') as never,
-      projectType: (sample.project_type || 'self') as never,
-      salesUin,
-      clientRemark: sample.client_remark ?? '',
-    });
-    bound++;
-  }
-  return bound;
-}
-
-const NO_RELATION: ClientRelation = { client_type: '', project_type: '', sales_uin: '', client_remark: '' };
-const RELATION_FIELDS = [
-  ['client_type', 'ClientType'],
-  ['project_type', 'ProjectType'],
-  ['sales_uin', 'SalesUin'],
-  ['client_remark', 'ClientRemark'],
-] as const;
-
-/** A deal in the interchange shape; an unbound owner's deal leaves out the relation fields it does not have (import reads absent as "none"). */
-export function exportDeal(d: DealRecord, binding: ClientRelation | undefined): Record<string, unknown> {
-  const out = toExportDeal(d, binding ?? NO_RELATION) as unknown as Record<string, unknown>;
-  if (!binding) for (const [column, field] of RELATION_FIELDS) if (d[column] === null) delete out[field];
-  return out;
-}
-
-export interface ExportFilter {
-  owner?: string;
-  agent?: string;
-}
-
+/** Rows per keyset page when reading a table. */
 const PAGE = 1000;
-
-/**
- * Every deal matching the filter in the interchange shape: owner by owner (UIN order), each
- * owner's deals oldest first (then by DealName), walked by keyset so memory stays flat.
- */
-export async function* exportDeals(db: Db, filter: ExportFilter): AsyncGenerator<Record<string, unknown>> {
-  let owners: string[];
-  if (filter.owner !== undefined) {
-    owners = [filter.owner];
-    if (filter.agent !== undefined) {
-      const b = await db.selectFrom('agent_clients').select('client_uin').where('client_uin', '=', filter.owner).where('agent_uin', '=', filter.agent).executeTakeFirst();
-      if (!b) owners = [];
-    }
-  } else if (filter.agent !== undefined) {
-    owners = (await db.selectFrom('agent_clients').select('client_uin').where('agent_uin', '=', filter.agent).orderBy('client_uin').execute()).map((r) => r.client_uin);
-  } else {
-    owners = (await db.selectFrom('deals').select('owner_uin').distinct().orderBy('owner_uin').execute()).map((r) => r.owner_uin);
-  }
-  for (const owner of owners) {
-    const binding = (await bindingsOf(db, [owner])).get(owner);
-    let after: { time: string; name: string } | undefined;
-    for (;;) {
-      let q = db.selectFrom('deals').selectAll().where('owner_uin', '=', owner);
-      if (after) {
-        const { time, name } = after;
-        // A row-value comparison: both engines walk the (owner_uin, create_time, deal_name) index from there.
-        q = q.where((eb) => eb(eb.refTuple('create_time', 'deal_name'), '>', eb.tuple(time, name)));
-      }
-      const rows = await q.orderBy('create_time').orderBy('deal_name').limit(PAGE).execute();
-      for (const d of rows) yield exportDeal(d, binding);
-      if (rows.length < PAGE) break;
-      const last = rows[rows.length - 1]!;
-      after = { time: last.create_time, name: last.deal_name };
-    }
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Snapshots
 
 export const SNAPSHOT_FORMAT = 'tcdeals-snapshot';
 export const SNAPSHOT_VERSION = 1;
@@ -453,15 +174,6 @@ export async function* snapshotLines(store: Store): AsyncGenerator<Record<string
     done = true;
   } finally {
     if (!done) await trx.rollback().execute().catch(() => {});
-  }
-}
-
-export class SnapshotRejected extends Error {
-  constructor(
-    readonly problems: ImportProblem[],
-    readonly total: number,
-  ) {
-    super(`${total} problem(s) in the snapshot; nothing was changed. ${problems.slice(0, 5).map((p) => `${p.where}: ${p.reason}`).join('; ')}${total > 5 ? '; …' : ''}`);
   }
 }
 
@@ -668,4 +380,3 @@ export async function loadSnapshot(store: Store, lines: AsyncIterable<string>): 
   });
   return result!;
 }
-
