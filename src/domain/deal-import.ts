@@ -1,41 +1,44 @@
 /**
  * Deal import: turns exported deals into DealRecords. The input is NDJSON (one object a line) or
- * a JSON array; each object is a partners `AgentDealNewElem` exactly as DescribeAgentDealsByCache
- * returns it, optionally carrying the billing-only `Deal` fields. Whatever the billing view needs
- * and the object lacks is derived, the same way every time, so re-importing gives the same rows.
+ * a JSON array, of either view's shape:
+ * - a partners `AgentDealNewElem` exactly as DescribeAgentDealsByCache returns it, optionally
+ *   carrying the billing-only `Deal` fields (the interchange shape of tcdeals' own exports);
+ * - a billing `Deal` exactly as DescribeDealsByCond returns it (told apart by `OrderId` without
+ *   `DealName`); its owner is the account that called billing, given as the import's `owner`.
  *
- * Nothing here throws on a bad record during a bulk parse: every problem is collected with where
- * it was found, so the operator can fix the whole file in one pass and the caller can refuse the
- * import as a whole (nothing half-imported).
+ * Lossless: what an import is given comes back from the view it came from byte for byte. Every
+ * field given is kept as given — a field is derived only when it is absent — and the partners
+ * texts the typed columns cannot rebuild (`DealStatus` of either vintage, `""` for a number, a
+ * list sent as `null`) are kept verbatim (verbatim.ts). The rules below check only what the
+ * store relies on: identity, owner, time, status, amounts, and the kinds of the SDK models.
+ *
+ * Nothing here throws on a bad record: every problem is reported with where it was found, so the
+ * operator can fix the whole file in one pass and the caller can refuse the import as a whole.
  */
-import { DATETIME_FORMAT, parseDateTime } from '../protocol/datetime.js';
+import { DATETIME_FORMAT, DAY_MS, formatDateTime, parseDateTime } from '../protocol/datetime.js';
 import { describeValue } from '../protocol/params.js';
 import { defaultAppId } from './account.js';
-import {
-  ACTION_TYPES,
-  CLIENT_TYPES,
-  DEAL_STATUSES,
-  PAY_MODES,
-  PROJECT_TYPES,
-  paymentMethodOf,
-  timeSpanOf,
-  type DealRecord,
-  type NameValue,
-  type RefundLink,
-} from './deal.js';
-import type { AgentDealNewElem } from './views.js';
+import { DEAL_STATUSES, paymentMethodOf, timeSpanOf, type DealRecord, type NameValue, type RefundLink } from './deal.js';
+import { NameSet } from './name-set.js';
+import type { ImportProblem } from './problems.js';
+import { encodeVerbatim, type VerbatimValues } from './verbatim.js';
+import { statusLabel, type AgentDealNewElem, type BillingDeal } from './views.js';
 
-export interface ImportProblem {
-  /** `line 3` for NDJSON, `record 3` for a JSON array (both 1-based), `input` for unparsable arrays. */
-  where: string;
-  reason: string;
-}
+export type { ImportProblem };
 
 export interface ParsedImport {
   records: DealRecord[];
   problems: ImportProblem[];
   /** Sorted, unique names of fields that were not recognised (nested ones as `GoodsPrice.X`, `ProductInfo[].X`). */
   ignoredFields: string[];
+}
+
+export interface ImportOptions {
+  /**
+   * The owner of billing-shaped deals (a billing `Deal` has no `OwnerUin`: billing answers with the
+   * caller's own deals). A billing record may also carry `OwnerUin` itself.
+   */
+  owner?: string;
 }
 
 /** Every partners field; the type check below fails to compile if the view gains one we do not read. */
@@ -50,29 +53,44 @@ type UnreadPartnerField = Exclude<keyof AgentDealNewElem, (typeof PARTNER_FIELDS
 const allPartnerFieldsRead: [UnreadPartnerField] extends [never] ? true : UnreadPartnerField = true;
 void allPartnerFieldsRead;
 
-const BILLING_FIELDS = [
+/** The billing-only fields a partners-shaped record may carry (the interchange shape). */
+const BILLING_EXTRA_FIELDS = [
   'PayMode', 'ProductCode', 'SubProductCode', 'TimeSpan', 'TimeUnit', 'Currency', 'Policy', 'Price',
   'TotalCost', 'Formula', 'RefReturnDeals', 'ProjectId', 'ZoneCode',
-] as const;
+] as const satisfies readonly (keyof BillingDeal)[];
 
-// A Set, not an object map: a `__proto__` or `constructor` key must not look "known".
-const KNOWN_FIELDS: ReadonlySet<string> = new Set<string>([...PARTNER_FIELDS, ...BILLING_FIELDS]);
+/** Every billing `Deal` field; the check below fails to compile if the view gains one we do not read. */
+const BILLING_DEAL_FIELDS = [
+  'OrderId', 'Status', 'Payer', 'CreateTime', 'Creator', 'RealTotalCost', 'VoucherDecline', 'ProjectId',
+  'GoodsCategoryId', 'ProductInfo', 'TimeSpan', 'TimeUnit', 'Currency', 'Policy', 'Price', 'TotalCost',
+  'ProductCode', 'SubProductCode', 'BigDealId', 'Formula', 'RefReturnDeals', 'PayMode', 'Action',
+  'ProductName', 'SubProductName', 'ResourceId', 'ZoneCode',
+] as const satisfies readonly (keyof BillingDeal)[];
+type UnreadBillingField = Exclude<keyof BillingDeal, (typeof BILLING_DEAL_FIELDS)[number]>;
+const allBillingFieldsRead: [UnreadBillingField] extends [never] ? true : UnreadBillingField = true;
+void allBillingFieldsRead;
 
-const TIME_UNITS = ['y', 'm', 'd', 'h'] as const;
+// Sets, not object maps: a `__proto__` or `constructor` key must not look "known".
+const KNOWN_PARTNERS: ReadonlySet<string> = new Set<string>([...PARTNER_FIELDS, ...BILLING_EXTRA_FIELDS]);
+const KNOWN_BILLING: ReadonlySet<string> = new Set<string>([...BILLING_DEAL_FIELDS, 'OwnerUin']);
+const GOODS_PRICE_FIELDS: ReadonlySet<string> = new Set(['RealTotalCost', 'OriginalTotalCost']);
+const NAME_VALUE_FIELDS: ReadonlySet<string> = new Set(['Name', 'Value']);
+const REFUND_FIELDS: ReadonlySet<string> = new Set(['DealName', 'RefundAmount']);
+
 const DEAL_NAME_MAX = 64;
 const UIN = /^\d{1,20}$/;
 const DIGITS = /^\d{1,15}$/; // 15 digits always fit a safe integer
 const DECIMAL = /^-?\d+(?:\.\d+)?$/;
 const DATETIME_RULE = `is not a valid date-time (${DATETIME_FORMAT})`;
+/** What the real service writes for a time that has not happened (not paid, no expiry). */
+const ZERO_DATETIME = '0000-00-00 00:00:00';
+/** Statuses of a deal that was paid, for PayEndTime of billing-shaped records. */
+const PAID_STATUSES: ReadonlySet<number> = new Set([2, 3, 4, 5, 6, 13, 30]);
 
 type JsonObject = Record<string, unknown>;
 
 function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function listOf(values: readonly (string | number)[]): string {
-  return values.map((v) => (typeof v === 'string' ? `"${v}"` : String(v))).join(', ');
 }
 
 /** Rounds to cents symmetrically (so -0.125 and 0.125 mirror) and never yields -0. */
@@ -133,50 +151,40 @@ class FieldReader {
   }
 
   /** Fields whose record column is nullable: absent or JSON null both store null. */
-  nullableString(name: string, allowed?: readonly string[]): string | null {
+  nullableString(name: string): string | null {
     const v = this.get(name);
     if (v === undefined || v === null) return null;
     if (typeof v !== 'string') {
       this.bad(name, v, 'is not a string');
       return null;
     }
-    if (allowed && v !== '' && !allowed.includes(v)) {
-      this.bad(name, v, `is not one of ${listOf(allowed)} or ""`);
-      return null;
-    }
     return v;
-  }
-
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T;
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: undefined): T | undefined;
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T | undefined): T | undefined {
-    const v = this.get(name);
-    if (v === undefined) return fallback;
-    if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-      this.bad(name, v, `is not one of ${listOf(allowed)}`);
-      return fallback;
-    }
-    return v as T;
   }
 
   /**
    * The partners view sends counts and ids as strings of digits, the billing view as integers;
-   * both are accepted. Returns undefined when absent or bad (bad is recorded).
+   * both are accepted. Undefined when absent or bad (bad is recorded). With `kept`, a string
+   * the number would not render back to (`""`, leading zeros) is accepted and kept there verbatim.
    */
-  digitsInt(name: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  digitsInt(name: string, min = 0, max = Number.MAX_SAFE_INTEGER, kept?: VerbatimValues): number | undefined {
     const v = this.get(name);
     if (v === undefined) return undefined;
+    if (v === '' && kept) {
+      kept[name as keyof VerbatimValues] = v;
+      return undefined;
+    }
     let n: number | undefined;
     if (typeof v === 'string' && DIGITS.test(v)) n = Number(v);
     else if (typeof v === 'number' && Number.isSafeInteger(v)) n = v;
     if (n === undefined) {
-      this.bad(name, v, 'is not an integer (a string of digits or a JSON integer)');
+      this.bad(name, v, `is not an integer (a string of digits${kept ? ', ""' : ''} or a JSON integer)`);
       return undefined;
     }
     if (n < min || n > max) {
       this.bad(name, v, max === Number.MAX_SAFE_INTEGER ? `must be ≥ ${min}` : `must be between ${min} and ${max}`);
       return undefined;
     }
+    if (kept && typeof v === 'string' && v !== String(n)) kept[name as keyof VerbatimValues] = v;
     return n;
   }
 
@@ -209,15 +217,59 @@ class FieldReader {
     return n;
   }
 
-  /** A date-time or "" (not yet paid, no expiry). */
+  /** A date-time, "" or 0000-00-00 00:00:00 (not yet paid, no expiry), kept as given. */
   dateTimeOrEmpty(name: string, fallback: string): string {
     const v = this.get(name);
     if (v === undefined) return fallback;
-    if (typeof v !== 'string' || (v !== '' && parseDateTime(v) === undefined)) {
-      this.bad(name, v, `${DATETIME_RULE} or ""`);
+    if (typeof v !== 'string' || (v !== '' && v !== ZERO_DATETIME && parseDateTime(v) === undefined)) {
+      this.bad(name, v, `${DATETIME_RULE}, "" or "${ZERO_DATETIME}"`);
       return fallback;
     }
     return v;
+  }
+
+  /** A required, valid date-time. */
+  dateTime(name: string): string | undefined {
+    const v = this.requiredString(name);
+    if (v !== undefined && parseDateTime(v) === undefined) {
+      this.bad(name, v, DATETIME_RULE);
+      return undefined;
+    }
+    return v;
+  }
+
+  /** A known status (1-13, 30), as a string of digits or a JSON integer. */
+  status(kept?: VerbatimValues): number | undefined {
+    const raw = this.required('Status');
+    if (raw === undefined) return undefined;
+    const n = typeof raw === 'string' && DIGITS.test(raw) ? Number(raw) : raw;
+    if (typeof n === 'number' && (DEAL_STATUSES as readonly number[]).includes(n)) {
+      if (kept && typeof raw === 'string' && raw !== String(n)) kept.Status = raw;
+      return n;
+    }
+    this.bad('Status', raw, 'is not a known status (1-13, 30)');
+    return undefined;
+  }
+
+  /** A DealName-like key: a non-empty string of at most 64 characters. */
+  key(name: string): string | undefined {
+    const v = this.requiredString(name);
+    if (v !== undefined && (v === '' || v.length > DEAL_NAME_MAX)) {
+      this.bad(name, v, `must be a non-empty string of at most ${DEAL_NAME_MAX} characters`);
+      return undefined;
+    }
+    return v;
+  }
+
+  /** A UIN: 1-20 digits as a string, or a JSON integer small enough to be exact. */
+  uin(name: string, raw: unknown): string | undefined {
+    if (typeof raw === 'string' && UIN.test(raw)) return raw;
+    if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw >= 0) return String(raw);
+    if (typeof raw === 'number' && Number.isInteger(raw) && !Number.isSafeInteger(raw)) {
+      // Precision is already lost at JSON.parse; only the string form can carry such a UIN.
+      this.bad(name, raw, 'is too large for a JSON integer; send a UIN this long as a string');
+    } else if (raw !== undefined) this.bad(name, raw, 'is not a UIN (1-20 digits, as a string or an integer)');
+    return undefined;
   }
 
   /** Own keys this reader does not know, reported as `<label>.<key>`. */
@@ -226,31 +278,61 @@ class FieldReader {
       if (!known.has(key)) ignored.add(label === undefined ? key : `${label}.${key}`);
     }
   }
-}
 
-const GOODS_PRICE_FIELDS: ReadonlySet<string> = new Set(['RealTotalCost', 'OriginalTotalCost']);
-const NAME_VALUE_FIELDS: ReadonlySet<string> = new Set(['Name', 'Value']);
-const REFUND_FIELDS: ReadonlySet<string> = new Set(['DealName', 'RefundAmount']);
-
-/** Reads an optional array field, each element through `item`; absent means []. */
-function readArray<T>(
-  r: FieldReader,
-  name: string,
-  shape: string,
-  item: (value: unknown, path: string) => T | undefined,
-): T[] {
-  const v = r.get(name);
-  if (v === undefined) return [];
-  if (!Array.isArray(v)) {
-    r.bad(name, v, `is not an array of ${shape}`);
-    return [];
+  /**
+   * An optional list, each element through `item`; absent means []. With `kept`, a JSON null is
+   * accepted for the partners view (kept verbatim there) and stored as [].
+   */
+  list<T>(name: string, shape: string, item: (value: unknown, path: string) => T | undefined, kept?: VerbatimValues): T[] {
+    const v = this.get(name);
+    if (v === undefined) return [];
+    if (v === null && kept) {
+      kept[name as keyof VerbatimValues] = null;
+      return [];
+    }
+    if (!Array.isArray(v)) {
+      this.bad(name, v, `is not an array of ${shape}`);
+      return [];
+    }
+    const out: T[] = [];
+    v.forEach((element: unknown, i) => {
+      const got = item(element, `${name}[${i}]`);
+      if (got !== undefined) out.push(got);
+    });
+    return out;
   }
-  const out: T[] = [];
-  v.forEach((element: unknown, i) => {
-    const got = item(element, `${name}[${i}]`);
-    if (got !== undefined) out.push(got);
-  });
-  return out;
+
+  productInfo(name: string, ignored: Set<string>, kept?: VerbatimValues): NameValue[] {
+    return this.list<NameValue>(
+      name,
+      '{Name, Value}',
+      (v, path) => {
+        if (!isObject(v)) {
+          this.bad(path, v, 'is not an object {Name, Value}');
+          return undefined;
+        }
+        const e = new FieldReader(v, this.reasons, `${path}.`);
+        e.unknownKeys(NAME_VALUE_FIELDS, ignored, `${name}[]`);
+        const Name = e.requiredString('Name');
+        const Value = e.requiredString('Value');
+        return Name !== undefined && Value !== undefined ? { Name, Value } : undefined;
+      },
+      kept,
+    );
+  }
+
+  strings(name: string, kept?: VerbatimValues): string[] {
+    return this.list<string>(
+      name,
+      'strings',
+      (v, path) => {
+        if (typeof v === 'string') return v;
+        this.bad(path, v, 'is not a string');
+        return undefined;
+      },
+      kept,
+    );
+  }
 }
 
 interface Decoded {
@@ -260,41 +342,34 @@ interface Decoded {
   reasons: string[];
 }
 
-function decodeDeal(input: unknown, ignored: Set<string>): Decoded {
+/** The formula of a refund without one: how much it gave back. */
+function refundFormula(actionType: string, realTotalCost: number): string {
+  return actionType === 'refund' ? `退款:${(Math.abs(realTotalCost) / 100).toFixed(2)}元` : '';
+}
+
+/** Unit price per period and item; a zero span (e.g. `按月:0个月`) must not produce Infinity. */
+function unitPrice(totalCost: number, timeSpan: number, goodsNum: number): number {
+  const perUnit = timeSpan * Math.max(goodsNum, 1);
+  return perUnit > 0 ? round2(totalCost / perUnit) : 0;
+}
+
+function dealIdOf(dealName: string): string {
+  // The docs warn DealId is not a key; a long numeric DealName ends in a plausible one.
+  return /\d{9}$/.exec(dealName)?.[0] ?? '';
+}
+
+/** A partners `AgentDealNewElem` (with optional billing-only fields). */
+function decodePartners(input: JsonObject, ignored: Set<string>): Decoded {
   const reasons: string[] = [];
-  if (!isObject(input)) {
-    reasons.push(`${describeValue(input)} is not a JSON object`);
-    return { reasons };
-  }
   const r = new FieldReader(input, reasons);
-  r.unknownKeys(KNOWN_FIELDS, ignored);
+  r.unknownKeys(KNOWN_PARTNERS, ignored);
+  const kept: VerbatimValues = {};
 
   // Required identity, owner, time, status and money.
-  let dealName = r.requiredString('DealName');
-  if (dealName !== undefined && (dealName === '' || dealName.length > DEAL_NAME_MAX)) {
-    r.bad('DealName', dealName, `must be a non-empty string of at most ${DEAL_NAME_MAX} characters`);
-    dealName = undefined;
-  }
-
-  let owner: string | undefined;
-  const ownerRaw = r.required('OwnerUin');
-  if (typeof ownerRaw === 'string' && UIN.test(ownerRaw)) owner = ownerRaw;
-  else if (typeof ownerRaw === 'number' && Number.isSafeInteger(ownerRaw) && ownerRaw >= 0) owner = String(ownerRaw);
-  else if (typeof ownerRaw === 'number' && Number.isInteger(ownerRaw) && !Number.isSafeInteger(ownerRaw)) {
-    // Precision is already lost at JSON.parse; only the string form can carry such a UIN.
-    r.bad('OwnerUin', ownerRaw, 'is too large for a JSON integer; send a UIN this long as a string');
-  } else if (ownerRaw !== undefined) r.bad('OwnerUin', ownerRaw, 'is not a UIN (1-20 digits, as a string or an integer)');
-
-  const createTime = r.requiredString('CreatTime');
-  if (createTime !== undefined && parseDateTime(createTime) === undefined) r.bad('CreatTime', createTime, DATETIME_RULE);
-
-  let status: number | undefined;
-  const statusRaw = r.required('Status');
-  if (statusRaw !== undefined) {
-    const n = typeof statusRaw === 'string' && DIGITS.test(statusRaw) ? Number(statusRaw) : statusRaw;
-    if (typeof n === 'number' && (DEAL_STATUSES as readonly number[]).includes(n)) status = n;
-    else r.bad('Status', statusRaw, 'is not a known status (1-13, 30)');
-  }
+  const dealName = r.key('DealName');
+  const owner = r.uin('OwnerUin', r.required('OwnerUin'));
+  const createTime = r.dateTime('CreatTime');
+  const status = r.status(kept);
 
   let realTotalCost = 0;
   let originalTotalCost = 0;
@@ -310,60 +385,57 @@ function decodeDeal(input: unknown, ignored: Set<string>): Decoded {
     }
   }
 
+  const dealStatus = r.get('DealStatus');
+  if (dealStatus !== undefined) {
+    if (typeof dealStatus !== 'string') r.bad('DealStatus', dealStatus, 'is not a string');
+    // The label of the other document's vintage (7: 已关单 / 已取消), or any text the service wrote.
+    else if (status !== undefined && dealStatus !== statusLabel(status)) kept.DealStatus = dealStatus;
+  }
+
   // Partners fields with defaults. Fallbacks for a bad owner/name only keep the checks going.
   const ownerOr = owner ?? '';
   const nameOr = dealName ?? '';
-  const goodsCategoryId = r.digitsInt('GoodsCategoryId') ?? 0;
-  const goodsNum = r.digitsInt('GoodsNum') ?? 1;
-  const payerMode = r.digitsInt('PayerMode', 0, 1) ?? 0;
-  const voucherDecline = r.digitsInt('VoucherDecline') ?? 0;
+  const goodsCategoryId = r.digitsInt('GoodsCategoryId', 0, Number.MAX_SAFE_INTEGER, kept) ?? 0;
+  const goodsNum = r.digitsInt('GoodsNum', 0, Number.MAX_SAFE_INTEGER, kept) ?? 1;
+  const payerMode = r.digitsInt('PayerMode', 0, 1, kept) ?? 0;
+  const voucherDecline = r.digitsInt('VoucherDecline', 0, Number.MAX_SAFE_INTEGER, kept) ?? 0;
   const projectId = r.digitsInt('ProjectId') ?? 0;
-  const actionType = r.oneOf('ActionType', ACTION_TYPES, 'purchase');
+  const actionType = r.string('ActionType', 'purchase');
 
   const timeSpanIn = r.float('TimeSpan', (n) => n > 0, 'must be a number > 0');
-  const timeUnitIn = r.oneOf('TimeUnit', TIME_UNITS, undefined);
+  const timeUnitIn = r.get('TimeUnit') === undefined ? undefined : r.string('TimeUnit', 'm');
   // A billing-style record may lack PaymentMethod; rebuild it from its TimeSpan/TimeUnit then.
   const paymentMethod = r.string(
     'PaymentMethod',
     timeSpanIn !== undefined || timeUnitIn !== undefined ? paymentMethodOf(timeSpanIn ?? 1, timeUnitIn ?? 'm') : '按月:1个月',
   );
   const fromMethod = timeSpanOf(paymentMethod);
-  const timeSpan = timeSpanIn ?? fromMethod.span;
-  const timeUnit = timeUnitIn ?? fromMethod.unit;
 
-  const productInfo = readArray<NameValue>(r, 'ProductInfo', '{Name, Value}', (v, path) => {
-    if (!isObject(v)) {
-      r.bad(path, v, 'is not an object {Name, Value}');
-      return undefined;
-    }
-    const e = new FieldReader(v, reasons, `${path}.`);
-    e.unknownKeys(NAME_VALUE_FIELDS, ignored, 'ProductInfo[]');
-    const Name = e.requiredString('Name');
-    const Value = e.requiredString('Value');
-    return Name !== undefined && Value !== undefined ? { Name, Value } : undefined;
-  });
-  const resourceIds = readArray<string>(r, 'ResourceIds', 'strings', (v, path) => {
-    if (typeof v === 'string') return v;
-    r.bad(path, v, 'is not a string');
-    return undefined;
-  });
-  const refundMap = readArray<RefundLink>(r, 'RefundMap', '{DealName, RefundAmount}', (v, path) => {
-    if (!isObject(v)) {
-      r.bad(path, v, 'is not an object {DealName, RefundAmount}');
-      return undefined;
-    }
-    const e = new FieldReader(v, reasons, `${path}.`);
-    e.unknownKeys(REFUND_FIELDS, ignored, 'RefundMap[]');
-    const DealName = e.requiredString('DealName');
-    const RefundAmount = e.integer('RefundAmount');
-    return DealName !== undefined ? { DealName, RefundAmount } : undefined;
-  });
+  const productInfo = r.productInfo('ProductInfo', ignored, kept);
+  const resourceIds = r.strings('ResourceIds', kept);
+  const refundMap = r.list<RefundLink>(
+    'RefundMap',
+    '{DealName, RefundAmount}',
+    (v, path) => {
+      if (!isObject(v)) {
+        r.bad(path, v, 'is not an object {DealName, RefundAmount}');
+        return undefined;
+      }
+      const e = new FieldReader(v, reasons, `${path}.`);
+      e.unknownKeys(REFUND_FIELDS, ignored, 'RefundMap[]');
+      const DealName = e.requiredString('DealName');
+      const RefundAmount = e.integer('RefundAmount');
+      return DealName !== undefined ? { DealName, RefundAmount } : undefined;
+    },
+    kept,
+  );
 
   const createOr = createTime ?? '';
+  const totalCost = r.float('TotalCost') ?? originalTotalCost;
+  const timeSpan = timeSpanIn ?? fromMethod.span;
   const record: DealRecord = {
     deal_name: nameOr,
-    // The docs warn DealId is not a key; a long numeric DealName ends in a plausible one.
-    deal_id: r.string('DealId', /\d{9}$/.exec(nameOr)?.[0] ?? ''),
+    deal_id: r.string('DealId', dealIdOf(nameOr)),
     big_deal_id: r.string('BigDealId', nameOr),
     owner_uin: ownerOr,
     app_id: r.string('AppId', owner !== undefined ? defaultAppId(owner) : ''),
@@ -390,106 +462,292 @@ function decodeDeal(input: unknown, ignored: Set<string>): Decoded {
     pay_end_time: r.dateTimeOrEmpty('PayEndTime', ''),
     overdue_time: r.dateTimeOrEmpty('OverdueTime', ''),
     // Absent relation fields stay null: the partners view then shows the current binding's.
-    client_type: r.nullableString('ClientType', CLIENT_TYPES),
-    project_type: r.nullableString('ProjectType', PROJECT_TYPES),
+    client_type: r.nullableString('ClientType'),
+    project_type: r.nullableString('ProjectType'),
     sales_uin: r.nullableString('SalesUin'),
     client_remark: r.nullableString('ClientRemark'),
-    pay_mode: r.oneOf('PayMode', PAY_MODES, 'prePay'),
+    pay_mode: r.string('PayMode', 'prePay'),
+    product_code: r.string('ProductCode', `p_${goodsCategoryId}`),
+    sub_product_code: r.string('SubProductCode', `sp_${goodsCategoryId}`),
+    time_span: timeSpan,
+    time_unit: timeUnitIn ?? fromMethod.unit,
+    currency: r.string('Currency', 'CNY'),
+    policy: r.float('Policy', (n) => n >= 0, 'must be ≥ 0') ?? 100,
+    price: r.float('Price') ?? unitPrice(totalCost, timeSpan, goodsNum),
+    total_cost: totalCost,
+    formula: r.string('Formula', refundFormula(actionType, realTotalCost)),
+    ref_return_deals: r.string('RefReturnDeals', refundMap.map((m) => m.DealName).join(',')),
+    project_id: projectId,
+    zone_code: r.nullableString('ZoneCode'),
+    verbatim: encodeVerbatim(kept),
+  };
+  return reasons.length === 0 ? { record, dealName, reasons } : { dealName, reasons };
+}
+
+/** A billing `Deal`, owned by `options.owner` unless it carries `OwnerUin`. */
+function decodeBilling(input: JsonObject, ignored: Set<string>, options: ImportOptions): Decoded {
+  const reasons: string[] = [];
+  const r = new FieldReader(input, reasons);
+  r.unknownKeys(KNOWN_BILLING, ignored);
+
+  const dealName = r.key('OrderId');
+  let owner: string | undefined;
+  if (r.get('OwnerUin') !== undefined) owner = r.uin('OwnerUin', r.get('OwnerUin'));
+  else if (options.owner !== undefined) owner = options.owner;
+  else reasons.push('OwnerUin: a billing Deal (OrderId, no DealName) does not name its owner; import billing deals with an owner (`--owner UIN`, or `?owner=UIN` on the admin API)');
+  const createTime = r.dateTime('CreateTime');
+  const status = r.status();
+  const realTotalCost = r.integer('RealTotalCost');
+
+  const ownerOr = owner ?? '';
+  const nameOr = dealName ?? '';
+  const createOr = createTime ?? '';
+  const goodsCategoryId = r.digitsInt('GoodsCategoryId') ?? 0;
+  const voucherDecline = r.digitsInt('VoucherDecline') ?? 0;
+  const actionType = r.string('Action', 'purchase');
+  const timeSpan = r.float('TimeSpan', (n) => n > 0, 'must be a number > 0') ?? 1;
+  const timeUnit = r.string('TimeUnit', 'm');
+  const totalCost = r.float('TotalCost') ?? realTotalCost;
+  const price = r.float('Price');
+  // The partners view's count: how many units the total paid for, when price and span tell.
+  const units = price !== undefined && price > 0 ? totalCost / (price * timeSpan) : NaN;
+  const goodsNum = Number.isFinite(units) && units >= 1 && Math.abs(units - Math.round(units)) < 1e-6 ? Math.round(units) : 1;
+  const payer = r.string('Payer', ownerOr);
+  const refReturnDeals = r.string('RefReturnDeals', '');
+  const linked = refReturnDeals.split(/[,;\s]+/).filter((s) => s !== '');
+  const refundMap: RefundLink[] = actionType === 'refund' && linked.length === 1 ? [{ DealName: linked[0]!, RefundAmount: Math.abs(realTotalCost) }] : [];
+  const createdAt = parseDateTime(createOr);
+
+  const record: DealRecord = {
+    deal_name: nameOr,
+    deal_id: dealIdOf(nameOr),
+    big_deal_id: r.string('BigDealId', nameOr),
+    owner_uin: ownerOr,
+    app_id: owner !== undefined ? defaultAppId(owner) : '',
+    creator: r.string('Creator', ownerOr),
+    payer,
+    // Paid by someone else than the owner: by its agent.
+    payer_mode: payer !== '' && payer !== ownerOr ? 1 : 0,
+    status: status ?? 0,
+    action_type: actionType,
+    goods_category_id: goodsCategoryId,
+    goods_name: r.string('ProductName', ''),
+    sub_goods_name: r.string('SubProductName', ''),
+    goods_num: goodsNum,
+    real_total_cost: realTotalCost,
+    original_total_cost: Math.round(totalCost),
+    voucher_decline: voucherDecline,
+    product_info: JSON.stringify(r.productInfo('ProductInfo', ignored)),
+    payment_method: paymentMethodOf(timeSpan, timeUnit),
+    // A page asked with Limit over 200 answers ResourceId null: the ids are unknown, not absent.
+    resource_ids: JSON.stringify(r.get('ResourceId') === null ? [] : r.strings('ResourceId')),
+    refund_map: JSON.stringify(refundMap),
+    bill_id: nameOr,
+    activity_id: '0',
+    create_time: createOr,
+    update_time: createOr,
+    pay_end_time: status !== undefined && PAID_STATUSES.has(status) ? createOr : '',
+    overdue_time: status === 1 && createdAt !== undefined ? formatDateTime(createdAt + 15 * DAY_MS) : '',
+    client_type: null,
+    project_type: null,
+    sales_uin: null,
+    client_remark: null,
+    pay_mode: r.string('PayMode', 'prePay'),
     product_code: r.string('ProductCode', `p_${goodsCategoryId}`),
     sub_product_code: r.string('SubProductCode', `sp_${goodsCategoryId}`),
     time_span: timeSpan,
     time_unit: timeUnit,
     currency: r.string('Currency', 'CNY'),
     policy: r.float('Policy', (n) => n >= 0, 'must be ≥ 0') ?? 100,
-    price: 0, // derived below, once total_cost is known
-    total_cost: r.float('TotalCost') ?? originalTotalCost,
-    formula: r.string(
-      'Formula',
-      actionType === 'refund' ? `退款:${(Math.abs(realTotalCost) / 100).toFixed(2)}元` : '',
-    ),
-    ref_return_deals: r.string('RefReturnDeals', refundMap.map((m) => m.DealName).join(',')),
-    project_id: projectId,
+    price: price ?? unitPrice(totalCost, timeSpan, 1),
+    total_cost: totalCost,
+    formula: r.string('Formula', refundFormula(actionType, realTotalCost)),
+    ref_return_deals: refReturnDeals,
+    project_id: r.digitsInt('ProjectId') ?? 0,
     zone_code: r.nullableString('ZoneCode'),
+    verbatim: null,
   };
-  // Unit price per period and item; a zero span (e.g. `按月:0个月`) must not produce Infinity.
-  const perUnit = record.time_span * Math.max(record.goods_num, 1);
-  record.price = r.float('Price') ?? (perUnit > 0 ? round2(record.total_cost / perUnit) : 0);
-
-  // DealStatus is deliberately unread: it is always re-derived from Status.
   return reasons.length === 0 ? { record, dealName, reasons } : { dealName, reasons };
 }
 
-/** One record, for callers importing a single object. Throws Error with every reason, `; `-joined. */
-export function dealFromImport(input: unknown): DealRecord {
-  const { record, reasons } = decodeDeal(input, new Set());
-  if (!record) throw new Error(reasons.join('; '));
-  return record;
+/** Whether an object is a billing `Deal` rather than a partners element. */
+function isBillingShape(input: JsonObject): boolean {
+  return Object.hasOwn(input, 'OrderId') && !Object.hasOwn(input, 'DealName');
 }
 
-interface Entry {
-  where: string;
-  /** Parsed JSON, unless `parseError` is set. */
-  value?: unknown;
-  parseError?: string;
+function decodeDeal(input: unknown, ignored: Set<string>, options: ImportOptions): Decoded {
+  if (!isObject(input)) return { reasons: [`${describeValue(input)} is not a JSON object`] };
+  return isBillingShape(input) ? decodeBilling(input, ignored, options) : decodePartners(input, ignored);
+}
+
+/** One record, for callers importing a single object. Throws Error with every reason, `; `-joined. */
+export function dealFromImport(input: unknown, options: ImportOptions = {}): DealRecord {
+  const { record, reasons } = decodeDeal(input, new Set(), options);
+  if (!record) throw new Error(reasons.join('; '));
+  return record;
 }
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Splits the text into entries: array elements (`record N`) or non-blank NDJSON lines (`line N`). */
-function entriesOf(text: string): { entries: Entry[]; problems: ImportProblem[] } {
-  const body = text.startsWith('\uFEFF') ? text.slice(1) : text; // editors on Windows add a BOM
-  if (body.trimStart().startsWith('[')) {
+/** A line of NDJSON longer than this is not a deal (a deal is ~1 KB): it is reported, not held. */
+export const MAX_LINE_CHARS = 1024 * 1024;
+/** A JSON array is one value and is read whole; bigger inputs should be NDJSON, which streams. */
+export const MAX_ARRAY_CHARS = 256 * 1024 * 1024;
+
+/**
+ * Reads an import incrementally: feed it the text as it arrives (`write`), then `end()`. Each
+ * returns the good deals completed so far. NDJSON is decoded line by line as it streams; a JSON
+ * array (the input's first non-blank character is `[`) is collected and decoded at the end.
+ * Problems go to `problem` as they are found, with their line (or record) number; DealNames
+ * repeated within the input are problems too. The caller refuses the import if there were any.
+ */
+export class DealImportReader {
+  /** Names of fields that were not recognised (see ParsedImport.ignoredFields). */
+  readonly ignored = new Set<string>();
+  private readonly seen = new NameSet();
+  private rest = '';
+  private lineNo = 0;
+  private mode: 'unknown' | 'ndjson' | 'array' = 'unknown';
+  private array: string[] = [];
+  private arrayChars = 0;
+  /** Skipping the rest of an overlong line. */
+  private skipping = false;
+  private decoded = 0;
+
+  constructor(
+    private readonly problem: (where: string, reason: string) => void,
+    private readonly options: ImportOptions = {},
+  ) {}
+
+  /** Good records (with no problem of their own) decoded so far, whether or not others had problems. */
+  get recordsDecoded(): number {
+    return this.decoded;
+  }
+
+  write(text: string): DealRecord[] {
+    const out: DealRecord[] = [];
+    let start = 0;
+    let nl: number;
+    while ((nl = text.indexOf('\n', start)) >= 0) {
+      this.line(this.rest + text.slice(start, nl), out);
+      this.rest = '';
+      start = nl + 1;
+    }
+    if (this.skipping) return out;
+    this.rest += text.slice(start);
+    if (this.rest.length <= MAX_LINE_CHARS) return out;
+    if (this.mode === 'array' || this.startsArray(this.rest)) {
+      // A compact array is one long line: bounded by the array's own limit instead.
+      if (this.arrayChars + this.rest.length <= MAX_ARRAY_CHARS) return out;
+      this.mode = 'array';
+      this.arrayChars = MAX_ARRAY_CHARS + 1;
+      this.array = [];
+    } else {
+      this.lineNo++;
+      this.problem(`line ${this.lineNo}`, `longer than ${MAX_LINE_CHARS} characters: not a deal (NDJSON holds one deal a line)`);
+    }
+    this.rest = '';
+    this.skipping = true;
+    return out;
+  }
+
+  end(): DealRecord[] {
+    const out: DealRecord[] = [];
+    if (this.rest !== '' || this.skipping) this.line(this.rest, out);
+    this.rest = '';
+    if (this.mode === 'array') this.decodeArray(out);
+    return out;
+  }
+
+  private startsArray(text: string): boolean {
+    return this.mode === 'unknown' && text.trimStart().startsWith('[');
+  }
+
+  private line(raw: string, out: DealRecord[]): void {
+    if (this.skipping) {
+      // The end of an overlong line already reported.
+      this.skipping = false;
+      return;
+    }
+    this.lineNo++;
+    let line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (this.lineNo === 1 && line.startsWith('\uFEFF')) line = line.slice(1); // editors on Windows add a BOM
+    if (this.mode === 'array') {
+      this.collect(line);
+      return;
+    }
+    const trimmed = line.trim();
+    if (trimmed === '') return;
+    if (trimmed.startsWith('[')) {
+      if (this.mode === 'unknown') {
+        this.mode = 'array';
+        this.collect(line);
+      } else {
+        this.problem(`line ${this.lineNo}`, 'a JSON array inside NDJSON: send either one deal object per line, or one JSON array as the whole input');
+      }
+      return;
+    }
+    this.mode = 'ndjson';
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (err) {
+      this.problem(`line ${this.lineNo}`, `not valid JSON (${errorText(err)})`);
+      return;
+    }
+    this.take(value, this.lineNo, 'line', out);
+  }
+
+  private collect(line: string): void {
+    this.arrayChars += line.length + 1;
+    if (this.arrayChars <= MAX_ARRAY_CHARS) this.array.push(line);
+  }
+
+  private decodeArray(out: DealRecord[]): void {
+    if (this.arrayChars > MAX_ARRAY_CHARS) {
+      this.problem('input', `the JSON array is longer than ${MAX_ARRAY_CHARS} characters; send large imports as NDJSON (one deal a line), which is read as it streams`);
+      return;
+    }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(body);
+      parsed = JSON.parse(this.array.join('\n'));
     } catch (err) {
-      return { entries: [], problems: [{ where: 'input', reason: `the JSON array is not valid JSON (${errorText(err)})` }] };
+      this.problem('input', `the JSON array is not valid JSON (${errorText(err)})`);
+      return;
+    } finally {
+      this.array = [];
     }
     if (!Array.isArray(parsed)) {
-      return { entries: [], problems: [{ where: 'input', reason: 'the input starts with "[" but is not a JSON array' }] };
+      this.problem('input', 'the input starts with "[" but is not a JSON array');
+      return;
     }
-    return { entries: parsed.map((value: unknown, i) => ({ where: `record ${i + 1}`, value })), problems: [] };
+    parsed.forEach((value: unknown, i) => this.take(value, i + 1, 'record', out));
   }
-  const entries: Entry[] = [];
-  // Line numbers count blank lines too, so they match what an editor shows.
-  body.split('\n').forEach((raw, i) => {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line.trim() === '') return;
-    const where = `line ${i + 1}`;
-    try {
-      entries.push({ where, value: JSON.parse(line) });
-    } catch (err) {
-      entries.push({ where, parseError: `not valid JSON (${errorText(err)})` });
+
+  private take(value: unknown, n: number, unit: 'line' | 'record', out: DealRecord[]): void {
+    const where = `${unit} ${n}`;
+    const { record, dealName, reasons } = decodeDeal(value, this.ignored, this.options);
+    for (const reason of reasons) this.problem(where, reason);
+    if (dealName !== undefined) {
+      const first = this.seen.firstSeen(dealName, n);
+      if (first !== undefined) {
+        this.problem(where, `duplicate DealName, first at ${unit} ${first} (DealName: ${describeValue(dealName)})`);
+        return;
+      }
     }
-  });
-  return { entries, problems: [] };
+    if (record) {
+      this.decoded++;
+      out.push(record);
+    }
+  }
 }
 
 /** Parses a whole import; never throws on bad input. Import only when `problems` is empty. */
-export function parseDealImport(text: string): ParsedImport {
-  const { entries, problems } = entriesOf(text);
-  const records: DealRecord[] = [];
-  const ignored = new Set<string>();
-  // A Map, so any DealName (even "__proto__") is a plain key.
-  const firstSeen = new Map<string, string>();
-  for (const entry of entries) {
-    if (entry.parseError !== undefined) {
-      problems.push({ where: entry.where, reason: entry.parseError });
-      continue;
-    }
-    const { record, dealName, reasons } = decodeDeal(entry.value, ignored);
-    for (const reason of reasons) problems.push({ where: entry.where, reason });
-    if (dealName !== undefined) {
-      const first = firstSeen.get(dealName);
-      if (first !== undefined) {
-        problems.push({ where: entry.where, reason: `duplicate DealName, first at ${first} (DealName: ${describeValue(dealName)})` });
-        continue;
-      }
-      firstSeen.set(dealName, entry.where);
-    }
-    if (record) records.push(record);
-  }
-  return { records, problems, ignoredFields: [...ignored].sort() };
+export function parseDealImport(text: string, options: ImportOptions = {}): ParsedImport {
+  const problems: ImportProblem[] = [];
+  const reader = new DealImportReader((where, reason) => problems.push({ where, reason }), options);
+  const records = [...reader.write(text), ...reader.end()];
+  return { records, problems, ignoredFields: [...reader.ignored].sort() };
 }

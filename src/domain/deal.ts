@@ -102,6 +102,8 @@ export interface DealRecord {
   ref_return_deals: string;
   project_id: number;
   zone_code: string | null;
+  /** Partners fields an import gave in a form the columns above do not render (see verbatim.ts); null: none. */
+  verbatim: string | null;
 }
 
 /**

@@ -710,6 +710,7 @@ class DealStream {
       ref_return_deals: '',
       project_id: r.projectId,
       zone_code: r.zone >= 0 ? ZONES[r.zone]![0] : null,
+      verbatim: null,
     };
   }
 

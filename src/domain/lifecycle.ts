@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import { DAY_MS, formatDateTime, parseDateTime } from '../protocol/datetime.js';
 import type { DealRecord, DealStatus, RefundLink } from './deal.js';
 import { statusLabel } from './views.js';
+import { keptVerbatim } from './verbatim.js';
 
 export const LIFECYCLE_VERBS = ['paying', 'pay', 'delivering', 'deliver', 'fail', 'cancel', 'expire', 'refund'] as const;
 export type LifecycleVerb = (typeof LIFECYCLE_VERBS)[number];
@@ -98,6 +99,8 @@ export function applyTransition(deal: DealRecord, verb: LifecycleVerb, options: 
     if (next.bill_id === '') next.bill_id = deal.deal_name;
   }
   if (verb === 'refund' && next.pay_end_time === '') next.pay_end_time = stamp;
+  // A status text an import kept (DealStatus of the other vintage) described the old status.
+  next.verbatim = keptVerbatim(deal, next);
   return { ok: true, deal: next };
 }
 
@@ -142,6 +145,7 @@ function makeRefund(orig: DealRecord, o: TransitionOptions, refusal: (why: strin
     policy: 100,
     formula: `退款:${(amount / 100).toFixed(2)}元,代金券不退(订单${orig.deal_name})`,
     ref_return_deals: orig.deal_name,
+    verbatim: null,
   };
   return { ok: true, deal: orig, refund };
 }

@@ -4,6 +4,7 @@
  * (`"Status": "6"`), with integer fen inside `GoodsPrice` and `RefundMap`.
  */
 import { STATUS_LABELS, type DealRecord, type DealStatus, type NameValue, type RefundLink } from './deal.js';
+import { applyVerbatim } from './verbatim.js';
 
 /** The agent-client relation a deal is seen through in the partners view. */
 export interface ClientRelation {
@@ -118,9 +119,12 @@ export function toBillingDeal(d: DealRecord, withResourceIds: boolean): BillingD
   return deal;
 }
 
-/** The deal's own relation snapshot wins; the current binding fills what the deal lacks. */
+/**
+ * The deal's own relation snapshot wins; the current binding fills what the deal lacks. Fields an
+ * import gave verbatim (verbatim.ts) replace their rendering.
+ */
 export function toAgentDeal(d: DealRecord, binding: ClientRelation): AgentDealNewElem {
-  return {
+  const element: AgentDealNewElem = {
     DealId: d.deal_id,
     DealName: d.deal_name,
     GoodsCategoryId: String(d.goods_category_id),
@@ -153,6 +157,7 @@ export function toAgentDeal(d: DealRecord, binding: ClientRelation): AgentDealNe
     RefundMap: JSON.parse(d.refund_map) as RefundLink[],
     SubGoodsName: d.sub_goods_name,
   };
+  return applyVerbatim(element, d.verbatim);
 }
 
 /** Billing-only fields carried beside the partners shape in imports and exports. */

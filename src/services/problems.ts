@@ -1,19 +1,7 @@
-/** Problems found in an uploaded file (an import, a snapshot), by where they were found. */
-import type { ImportProblem } from '../domain/deal-import.js';
+/** Refused uploads (deal imports, snapshots): the problems, and nothing of the upload kept. */
+import { ProblemList, MAX_LISTED_PROBLEMS, type ImportProblem } from '../domain/problems.js';
 
-export type { ImportProblem };
-
-/** Problems listed in an answer; the count says how many there were in all. */
-export const MAX_LISTED_PROBLEMS = 1000;
-
-export class ProblemList {
-  readonly items: ImportProblem[] = [];
-  total = 0;
-  add(where: string, reason: string): void {
-    this.total++;
-    if (this.items.length < MAX_LISTED_PROBLEMS) this.items.push({ where, reason });
-  }
-}
+export { ProblemList, MAX_LISTED_PROBLEMS, type ImportProblem };
 
 /** A refused upload rolled back: nothing of it stays. `problems` lists the first ones, `total` counts them all. */
 export class UploadRejected extends Error {

@@ -26,7 +26,10 @@ const PAGE = 1000;
 export const SNAPSHOT_FORMAT = 'tcdeals-snapshot';
 export const SNAPSHOT_VERSION = 1;
 
-type ColumnKind = 'string' | 'nullableString' | 'uin' | 'flag' | 'integer' | 'number' | 'jsonArray' | 'jsonObject';
+type ColumnKind = 'string' | 'nullableString' | 'uin' | 'flag' | 'integer' | 'number' | 'jsonArray' | 'jsonObject' | 'nullableJsonObject';
+
+/** Columns added after snapshots were first written: absent in an older snapshot, they load as null. */
+const LATER_COLUMNS: ReadonlySet<string> = new Set(['verbatim']);
 
 interface LineSpec {
   table: keyof Database;
@@ -47,7 +50,7 @@ const DEAL_COLUMNS = [
   ['sales_uin', 'nullableString'], ['client_remark', 'nullableString'], ['pay_mode', 'string'], ['product_code', 'string'],
   ['sub_product_code', 'string'], ['time_span', 'number'], ['time_unit', 'string'], ['currency', 'string'], ['policy', 'number'],
   ['price', 'number'], ['total_cost', 'number'], ['formula', 'string'], ['ref_return_deals', 'string'], ['project_id', 'integer'],
-  ['zone_code', 'nullableString'],
+  ['zone_code', 'nullableString'], ['verbatim', 'nullableJsonObject'],
 ] as const satisfies ReadonlyArray<readonly [keyof DealRecord, ColumnKind]>;
 type MissingDealColumn = Exclude<keyof DealRecord, (typeof DEAL_COLUMNS)[number][0]>;
 const allDealColumns: [MissingDealColumn] extends [never] ? true : MissingDealColumn = true;
@@ -195,6 +198,8 @@ function columnProblem(kind: ColumnKind, value: unknown): string | undefined {
       return Number.isSafeInteger(value) ? undefined : 'is not an integer';
     case 'number':
       return typeof value === 'number' && Number.isFinite(value) ? undefined : 'is not a number';
+    case 'nullableJsonObject':
+      return value === null ? undefined : columnProblem('jsonObject', value);
     case 'jsonArray':
     case 'jsonObject': {
       if (typeof value !== 'string') return 'is not a string holding JSON';
@@ -304,6 +309,10 @@ export async function loadSnapshot(store: Store, lines: AsyncIterable<string>): 
       const row: Record<string, unknown> = {};
       let ok = true;
       for (const [column, kind] of spec.columns) {
+        if (!Object.hasOwn(obj, column) && LATER_COLUMNS.has(column)) {
+          row[column] = null;
+          continue;
+        }
         if (!Object.hasOwn(obj, column)) {
           problems.add(where, `${type}: ${column} is missing`);
           ok = false;

@@ -46,6 +46,7 @@ export const DEAL_COLUMNS = [
   'bill_id', 'activity_id', 'create_time', 'update_time', 'pay_end_time', 'overdue_time', 'client_type',
   'project_type', 'sales_uin', 'client_remark', 'pay_mode', 'product_code', 'sub_product_code', 'time_span',
   'time_unit', 'currency', 'policy', 'price', 'total_cost', 'formula', 'ref_return_deals', 'project_id', 'zone_code',
+  'verbatim',
 ] as const satisfies readonly (keyof DealRecord)[];
 type UnlistedColumn = Exclude<keyof DealRecord, (typeof DEAL_COLUMNS)[number]>;
 const allColumnsListed: [UnlistedColumn] extends [never] ? true : UnlistedColumn = true;
@@ -488,6 +489,8 @@ class Renderer {
   }
 
   body(d: DealRecord, b: ClientRelation): string {
+    // Fields kept verbatim by an import are rare: the real thing renders them.
+    if (d.verbatim !== null) return JSON.stringify(toAgentDeal(d, b));
     if (this.exact || !this.checked) {
       const exact = JSON.stringify(toAgentDeal(d, b));
       if (!this.checked) {

@@ -200,12 +200,20 @@ const dealCounts: Migration = {
   },
 };
 
+/** Partners fields an import kept verbatim (see src/domain/verbatim.ts): nullable, so existing rows need nothing. */
+const dealVerbatim: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('deals').addColumn('verbatim', textType(db)).execute();
+  },
+};
+
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
   '0002_agent_cache_pending': cachePending,
   '0003_agent_owner_status_index': ownerStatusIndex,
   '0004_agent_positions': agentPositions,
   '0005_deal_counts': dealCounts,
+  '0006_deal_verbatim': dealVerbatim,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { dealFromImport, parseDealImport } from '../../src/domain/deal-import.js';
+import { DealImportReader, dealFromImport, parseDealImport } from '../../src/domain/deal-import.js';
 import { toAgentDeal, toBillingDeal, type ClientRelation } from '../../src/domain/views.js';
 import { paymentMethodOf } from '../../src/domain/deal.js';
 import { defaultAppId } from '../../src/store/accounts.js';
@@ -186,6 +186,7 @@ describe('defaults for a minimal deal', () => {
       ref_return_deals: '',
       project_id: 0,
       zone_code: null,
+      verbatim: null,
     });
   });
 
@@ -377,11 +378,11 @@ describe('kind and rule errors', () => {
     ['GoodsPrice', { RealTotalCost: 1.5, OriginalTotalCost: 2 }, 'GoodsPrice.RealTotalCost: 1.5 is not an integer'],
     ['GoodsPrice', { RealTotalCost: 1, OriginalTotalCost: '2' }, 'GoodsPrice.OriginalTotalCost: "2" is not an integer'],
     ['GoodsPrice', { RealTotalCost: 1 }, 'GoodsPrice.OriginalTotalCost: missing, but it is required'],
-    ['GoodsCategoryId', 'abc', 'GoodsCategoryId: "abc" is not an integer (a string of digits or a JSON integer)'],
+    ['GoodsCategoryId', 'abc', 'GoodsCategoryId: "abc" is not an integer (a string of digits, "" or a JSON integer)'],
     ['GoodsCategoryId', '-1', 'GoodsCategoryId: "-1" is not an integer'],
     ['GoodsCategoryId', 1.5, 'GoodsCategoryId: 1.5 is not an integer'],
     ['GoodsNum', -1, 'GoodsNum: -1 must be ≥ 0'],
-    ['GoodsNum', '', 'GoodsNum: "" is not an integer'],
+    ['GoodsNum', 'x', 'GoodsNum: "x" is not an integer'],
     ['PayerMode', '2', 'PayerMode: "2" must be between 0 and 1'],
     ['PayerMode', 2, 'PayerMode: 2 must be between 0 and 1'],
     ['VoucherDecline', -5, 'VoucherDecline: -5 must be ≥ 0'],
@@ -400,12 +401,14 @@ describe('kind and rule errors', () => {
     ['PaymentMethod', 1, 'PaymentMethod: 1 is not a string'],
     ['SalesUin', 0, 'SalesUin: 0 is not a string'],
     ['ClientRemark', 1, 'ClientRemark: 1 is not a string'],
-    ['ClientType', 'vip', 'ClientType: "vip" is not one of "new", "old", "assign", "direct", "direct_newopp" or ""'],
-    ['ProjectType', 'other', 'ProjectType: "other" is not one of "self", "repeat", "platform" or ""'],
-    ['UpdateTime', '2024-13-01 00:00:00', 'UpdateTime: "2024-13-01 00:00:00" is not a valid date-time (YYYY-MM-DD HH:mm:ss) or ""'],
+    ['UpdateTime', '2024-13-01 00:00:00', 'UpdateTime: "2024-13-01 00:00:00" is not a valid date-time (YYYY-MM-DD HH:mm:ss), "" or "0000-00-00 00:00:00"'],
+    ['ActionType', 1, 'ActionType: 1 is not a string'],
+    ['PayMode', 1, 'PayMode: 1 is not a string'],
+    ['TimeUnit', 1, 'TimeUnit: 1 is not a string'],
+    ['ClientType', 1, 'ClientType: 1 is not a string'],
+    ['DealStatus', 7, 'DealStatus: 7 is not a string'],
     ['PayEndTime', 'soon', 'PayEndTime: "soon" is not a valid date-time'],
     ['OverdueTime', '2023-02-29 10:00:00', 'OverdueTime: "2023-02-29 10:00:00" is not a valid date-time'],
-    ['ActionType', 'buy', 'ActionType: "buy" is not one of "purchase", "renew"'],
     ['ProductInfo', {}, 'ProductInfo: {} is not an array of {Name, Value}'],
     ['ProductInfo', ['x'], 'ProductInfo[0]: "x" is not an object {Name, Value}'],
     ['ProductInfo', [{ Name: 'a' }], 'ProductInfo[0].Value: missing, but it is required'],
@@ -415,9 +418,6 @@ describe('kind and rule errors', () => {
     ['RefundMap', {}, 'RefundMap: {} is not an array of {DealName, RefundAmount}'],
     ['RefundMap', [{ DealName: 'x', RefundAmount: '100' }], 'RefundMap[0].RefundAmount: "100" is not an integer'],
     ['RefundMap', [{ RefundAmount: 1 }], 'RefundMap[0].DealName: missing, but it is required'],
-    ['PayMode', 'free', 'PayMode: "free" is not one of "prePay", "postPay", "riPay"'],
-    ['PayMode', '1', 'PayMode: "1" is not one of'],
-    ['TimeUnit', 'w', 'TimeUnit: "w" is not one of "y", "m", "d", "h"'],
     ['TimeSpan', 0, 'TimeSpan: 0 must be a number > 0'],
     ['TimeSpan', '-1', 'TimeSpan: "-1" must be a number > 0'],
     ['TimeSpan', 'abc', 'TimeSpan: "abc" is not a number (a JSON number or a numeric string)'],
@@ -444,7 +444,7 @@ describe('kind and rule errors', () => {
   }
 
   it('collects every bad field of one record', () => {
-    const parsed = parseDealImport(JSON.stringify(withFields({ Status: '99', GoodsNum: 'x', TimeUnit: 'w' })));
+    const parsed = parseDealImport(JSON.stringify(withFields({ Status: '99', GoodsNum: 'x', TimeUnit: 1 })));
     assert.equal(parsed.problems.length, 3);
     assert.ok(parsed.problems.every((p) => p.where === 'line 1'));
   });
@@ -471,7 +471,7 @@ describe('NDJSON', () => {
     );
     assert.match(parsed.problems[1]!.reason, /^not valid JSON \(/);
     assert.equal(parsed.problems[2]!.reason, '42 is not a JSON object');
-    assert.equal(parsed.problems[3]!.reason, '[1,2] is not a JSON object');
+    assert.equal(parsed.problems[3]!.reason, 'a JSON array inside NDJSON: send either one deal object per line, or one JSON array as the whole input');
     assert.equal(parsed.problems[4]!.reason, 'null is not a JSON object');
     // Good records are still listed; the caller refuses the whole import when problems exist.
     assert.deepEqual(parsed.records.map((r) => r.deal_name), ['deal-1', 'deal-7']);
@@ -568,11 +568,11 @@ describe('prototype keys and unknown fields', () => {
     assert.deepEqual(parsed.problems, [{ where: 'line 3', reason: 'duplicate DealName, first at line 1 (DealName: "__proto__")' }]);
   });
 
-  it('accepts DealStatus without checking it, and never reports it as ignored', () => {
+  it('keeps any DealStatus text as given, and never reports it as ignored', () => {
     const parsed = parseDealImport(JSON.stringify(withFields({ DealStatus: 'bogus' })));
     assert.deepEqual(parsed.problems, []);
     assert.deepEqual(parsed.ignoredFields, []);
-    assert.equal(toAgentDeal(parsed.records[0]!, BINDING).DealStatus, '已发货');
+    assert.equal(toAgentDeal(parsed.records[0]!, BINDING).DealStatus, 'bogus');
   });
 });
 
@@ -593,4 +593,134 @@ describe('dealFromImport', () => {
       assert.throws(() => dealFromImport(input), /is not a JSON object$/);
     });
   }
+});
+
+describe('lossless: what an import is given comes back from its view', () => {
+  const render = (obj: Obj) => toAgentDeal(importOne(obj), BINDING);
+
+  it('keeps the DealStatus text of either vintage (status 7: 已关单 in one document, 已取消 in the other)', () => {
+    for (const text of ['已关单', '已取消']) {
+      const record = importOne(withFields({ Status: '7', DealStatus: text }));
+      assert.equal(toAgentDeal(record, BINDING).DealStatus, text);
+      assert.equal(toAgentDeal(record, BINDING).Status, '7');
+      assert.equal(record.status, 7);
+    }
+    // The label tcdeals itself renders needs nothing kept.
+    assert.equal(importOne(withFields({ Status: '7', DealStatus: '已关单' })).verbatim, null);
+  });
+
+  it('keeps "" and leading zeros of numeric strings, with the number in the column for filters and billing', () => {
+    const record = importOne(withFields({ GoodsCategoryId: '', GoodsNum: '', VoucherDecline: '', PayerMode: '', Status: '04' }));
+    const view = toAgentDeal(record, BINDING);
+    assert.deepEqual([view.GoodsCategoryId, view.GoodsNum, view.VoucherDecline, view.PayerMode, view.Status], ['', '', '', '', '04']);
+    assert.deepEqual([record.goods_category_id, record.goods_num, record.voucher_decline, record.payer_mode, record.status], [0, 1, 0, 0, 4]);
+    const billing = toBillingDeal(record, true);
+    assert.deepEqual([billing.GoodsCategoryId, billing.VoucherDecline, billing.Status], [0, 0, 4]);
+    assert.equal(toAgentDeal(importOne(withFields({ GoodsCategoryId: '007' })), BINDING).GoodsCategoryId, '007');
+  });
+
+  it('keeps null lists as null in partners (and [] in billing)', () => {
+    const record = importOne(withFields({ ProductInfo: null, ResourceIds: null, RefundMap: null }));
+    const view = toAgentDeal(record, BINDING);
+    assert.deepEqual([view.ProductInfo, view.ResourceIds, view.RefundMap], [null, null, null]);
+    assert.deepEqual([record.product_info, record.resource_ids, record.refund_map], ['[]', '[]', '[]']);
+    assert.deepEqual(toBillingDeal(record, true).ResourceId, []);
+    // An empty list stays an empty list.
+    assert.deepEqual(render(withFields({ ResourceIds: [], RefundMap: [] })).ResourceIds, []);
+  });
+
+  it('keeps texts outside the documented lists as given', () => {
+    const record = importOne(
+      withFields({ ActionType: 'buy', PayMode: '1', TimeUnit: 'w', ClientType: 'vip', ProjectType: 'other', PayEndTime: '0000-00-00 00:00:00', OverdueTime: '0000-00-00 00:00:00' }),
+    );
+    const view = toAgentDeal(record, BINDING);
+    assert.deepEqual([view.ActionType, view.ClientType, view.ProjectType, view.PayEndTime, view.OverdueTime], ['buy', 'vip', 'other', '0000-00-00 00:00:00', '0000-00-00 00:00:00']);
+    const billing = toBillingDeal(record, true);
+    assert.deepEqual([billing.Action, billing.PayMode, billing.TimeUnit], ['buy', '1', 'w']);
+  });
+
+  it('a deal with every kept field renders byte for byte as imported', () => {
+    // In the order tcdeals renders an element (what a sync of it writes).
+    const rendered = toAgentDeal(dealFromImport(structuredClone(OFFICIAL_DEAL)), BINDING);
+    const given = { ...rendered, Status: '7', DealStatus: '已取消', GoodsNum: '', ResourceIds: null, ProductInfo: null } as Obj;
+    const parsed = parseDealImport(JSON.stringify(given));
+    assert.deepEqual(parsed.problems, []);
+    assert.equal(JSON.stringify(toAgentDeal(parsed.records[0]!, BINDING)), JSON.stringify(given));
+  });
+});
+
+describe('billing-shaped deals (a DescribeDealsByCond Deal)', () => {
+  /** The deal of the official DescribeDealsByCond 输出示例, in the order tcdeals renders a Deal. */
+  const OFFICIAL_BILLING = {
+    OrderId: '20220214710000851640811', Status: 4, Payer: '1007416710', CreateTime: '2020-09-22 00:00:00', Creator: '1007416710',
+    RealTotalCost: 17000, VoucherDecline: 0, ProjectId: 0, GoodsCategoryId: 100019, ProductInfo: [{ Name: '规格名称', Value: '规格值' }],
+    TimeSpan: 1, TimeUnit: 'm', Currency: 'CNY', Policy: 100, Price: 0, TotalCost: 0, ProductCode: 'p_abc', SubProductCode: 'sp_abc',
+    BigDealId: '20220214710000851640801', Formula: '退款：xxxxx元，代金券不退（xxxxxxxx', RefReturnDeals: '', PayMode: '1', Action: 'purchase',
+    ProductName: 'xx商品', SubProductName: 'xx商品', ResourceId: ['ins-abscde'],
+  };
+
+  it('comes back from billing byte for byte, owned by the import’s owner', () => {
+    const parsed = parseDealImport(JSON.stringify(OFFICIAL_BILLING), { owner: '1007416710' });
+    assert.deepEqual(parsed.problems, []);
+    assert.deepEqual(parsed.ignoredFields, []);
+    const record = parsed.records[0]!;
+    assert.equal(record.owner_uin, '1007416710');
+    assert.equal(JSON.stringify(toBillingDeal(record, true)), JSON.stringify(OFFICIAL_BILLING));
+  });
+
+  it('derives the partners fields', () => {
+    const record = dealFromImport({ ...OFFICIAL_BILLING, Payer: '200000000001', Status: 1 }, { owner: '1007416710' });
+    const view = toAgentDeal(record, BINDING);
+    assert.equal(view.DealName, OFFICIAL_BILLING.OrderId);
+    assert.equal(view.PayerMode, '1', 'paid by another account: by its agent');
+    assert.equal(view.DealStatus, '未支付');
+    assert.equal(view.OverdueTime, '2020-10-07 00:00:00', 'unpaid deals lapse after 15 days');
+    assert.equal(view.PaymentMethod, '按月:1个月');
+    assert.deepEqual(view.ResourceIds, ['ins-abscde']);
+    assert.equal(view.ClientType, 'old', 'the relation comes from the binding');
+  });
+
+  it('needs an owner: from the import, or its own OwnerUin', () => {
+    const parsed = parseDealImport(JSON.stringify(OFFICIAL_BILLING));
+    assert.equal(parsed.records.length, 0);
+    assert.match(parsed.problems[0]!.reason, /^OwnerUin: a billing Deal \(OrderId, no DealName\) does not name its owner/);
+    assert.equal(dealFromImport({ ...OFFICIAL_BILLING, OwnerUin: '100000000009' }, { owner: '1007416710' }).owner_uin, '100000000009');
+  });
+
+  it('checks the billing kinds', () => {
+    const parsed = parseDealImport(JSON.stringify({ ...OFFICIAL_BILLING, Status: 99, RealTotalCost: '17000', CreateTime: '2020-02-30 00:00:00', Bogus: 1 }), { owner: '1' });
+    assert.deepEqual(parsed.problems.map((p) => p.reason.split(':')[0]), ['CreateTime', 'Status', 'RealTotalCost']);
+    assert.deepEqual(parsed.ignoredFields, ['Bogus']);
+  });
+
+  it('a refund links to the deal it names in RefReturnDeals', () => {
+    const record = dealFromImport({ ...OFFICIAL_BILLING, Action: 'refund', RealTotalCost: -500, RefReturnDeals: '20220214710000851640000', Status: 6 }, { owner: '1' });
+    assert.deepEqual(JSON.parse(record.refund_map), [{ DealName: '20220214710000851640000', RefundAmount: 500 }]);
+  });
+});
+
+describe('reading as the input streams', () => {
+  it('gives the same records and problems whatever the chunks', () => {
+    const text = [ndjson(withFields({ DealName: 'a' })), '{"bad', ndjson(withFields({ DealName: 'b', Status: '7', DealStatus: '已取消' })), ndjson(withFields({ DealName: 'a' }))].join('\r\n');
+    const whole = parseDealImport(text);
+    for (const size of [1, 2, 7, 64]) {
+      const problems: Array<{ where: string; reason: string }> = [];
+      const reader = new DealImportReader((where, reason) => problems.push({ where, reason }));
+      const records = [];
+      for (let i = 0; i < text.length; i += size) records.push(...reader.write(text.slice(i, i + size)));
+      records.push(...reader.end());
+      assert.deepEqual(records, whole.records, `chunks of ${size}`);
+      assert.deepEqual(problems, whole.problems, `chunks of ${size}`);
+    }
+  });
+
+  it('reports an overlong NDJSON line once, without holding it, and goes on', () => {
+    const problems: string[] = [];
+    const reader = new DealImportReader((where, reason) => problems.push(`${where}: ${reason}`));
+    const out = reader.write(`${JSON.stringify(withFields({ DealName: 'a' }))}\n{"DealName":"`);
+    for (let i = 0; i < 20; i++) out.push(...reader.write('x'.repeat(100_000)));
+    out.push(...reader.write(`"}\n${JSON.stringify(withFields({ DealName: 'c' }))}`), ...reader.end());
+    assert.deepEqual(out.map((r) => r.deal_name), ['a', 'c']);
+    assert.deepEqual(problems, ['line 2: longer than 1048576 characters: not a deal (NDJSON holds one deal a line)']);
+  });
 });

@@ -10,6 +10,7 @@ import { applyLifecycle, LifecycleError } from '../../src/services/lifecycle.js'
 import { validateProgression, Progression } from '../../src/sandbox/progression.js';
 import { formatDateTime, parseDateTime } from '../../src/protocol/datetime.js';
 import { Store } from '../../src/store/store.js';
+import { toAgentDeal } from '../../src/domain/views.js';
 import { CLIENT_1, deal } from '../helpers/fixture.js';
 
 const NOW = parseDateTime('2026-03-01 12:00:00')!;
@@ -317,5 +318,29 @@ describe('applied to a store', () => {
       const r = await applyLifecycle(store, orig.deal_name, 'refund', { now: NOW });
       assert.equal(r.refund?.deal_name, refundIdentity(orig.deal_name, 2, NOW).dealName);
     });
+  });
+});
+
+describe('texts an import kept verbatim', () => {
+  const relation = { client_type: 'new', project_type: 'self', sales_uin: '0', client_remark: '' };
+
+  test('a status change drops the kept status text; other kept fields stay', () => {
+    // Imported as "待支付" (the billing document's name of status 1) with GoodsNum "".
+    const imported = sample(1, { verbatim: JSON.stringify({ DealStatus: '待支付', GoodsNum: '' }) });
+    assert.equal(toAgentDeal(imported, relation).DealStatus, '待支付');
+    const r = applyTransition(imported, 'pay', { now: NOW });
+    assert.ok(r.ok);
+    const paid = toAgentDeal(r.deal, relation);
+    assert.equal(paid.DealStatus, '已支付');
+    assert.equal(paid.GoodsNum, '');
+    assert.equal(r.deal.verbatim, JSON.stringify({ GoodsNum: '' }));
+  });
+
+  test('a refund deal keeps nothing of its original’s kept texts', () => {
+    const original = sample(4, { verbatim: JSON.stringify({ DealStatus: '交易成功' }), real_total_cost: 1000 });
+    const r = applyTransition(original, 'refund', { now: NOW, refundId: refundIdentity(original.deal_name, 1, NOW) });
+    assert.ok(r.ok && r.refund);
+    assert.equal(r.refund.verbatim, null);
+    assert.equal(toAgentDeal(r.refund, relation).DealStatus, '已退款');
   });
 });

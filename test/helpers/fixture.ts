@@ -56,6 +56,7 @@ export function deal(overrides: Partial<DealRecord> & Pick<DealRecord, 'deal_nam
     ref_return_deals: '',
     project_id: 0,
     zone_code: 'ap-guangzhou-3',
+    verbatim: null,
     ...overrides,
   };
 }
