@@ -1,124 +1,79 @@
 /**
- * Deal import into a store: NDJSON (streamed line by line) or a JSON array, all or nothing, every
- * problem reported by line (or by record of an array). With an agent, owners without an agent
- * are bound to it in the same transaction.
+ * Deal import into a store — the one pipeline behind `tcdeals deals import` and the admin API's
+ * `POST /deals/import`: NDJSON streamed (or a JSON array), parsed and checked in a worker thread
+ * while the bulk loader writes, all or nothing in one transaction, every problem reported by
+ * line (or by record of an array). With an agent, owners without an agent are bound to it in the
+ * same transaction.
  */
-import type { DealRecord } from '../domain/deal.js';
-import { parseDealImport } from '../domain/deal-import.js';
-import { describeValue } from '../protocol/params.js';
+import type { ImportOptions } from '../domain/deal-import.js';
+import { formatDateTime } from '../protocol/datetime.js';
+import { importInWorker, type ImportInput, type ImportReport } from '../store/import-source.js';
 import type { Store } from '../store/store.js';
-import { ImportRejected, ProblemList } from './problems.js';
+import { ImportRejected } from './problems.js';
+
+export type { ImportInput };
+
+export interface DealImportOptions extends ImportOptions {
+  /** Also bind every owner that has no agent yet to this agent (an agent account that exists). */
+  agent?: string;
+  /** Called after each written batch with the number of deals written so far. */
+  onProgress?: (deals: number) => void;
+  /** Called when every deal is written and indexes are rebuilt and the load commits. */
+  onFinishing?: () => void;
+}
 
 export interface DealImportResult {
   imported: number;
   bound: number;
   ignoredFields: string[];
+  /** Milliseconds from the start until the first batch of deals was written (undefined: none). */
+  firstWriteMs?: number;
+  ms: number;
 }
 
-const IMPORT_BATCH = 500;
-
-/**
- * Imports deals line by line as they arrive, inside one transaction: every problem is collected
- * (by line, or by record for a JSON array) and then the whole import is rolled back. `agentUin`
- * also binds every owner without an agent to that agent, creating missing accounts, like
- * `tcdeals deals import --agent`.
- */
-export async function importDeals(store: Store, lines: AsyncIterable<string>, agentUin?: string): Promise<DealImportResult> {
-  const problems = new ProblemList();
-  const ignored = new Set<string>();
-  const firstSeen = new Map<string, number>();
-  const owners = new Map<string, DealRecord>();
-  let imported = 0;
-  let bound = 0;
-  const result = await store.exclusive('tcdeals:admin-import', async (tx) => {
-    let batch: DealRecord[] = [];
-    const flush = async () => {
-      if (problems.total === 0 && batch.length > 0) await tx.upsertDeals(batch);
-      batch = [];
-    };
-    const take = (records: DealRecord[]) => {
-      for (const r of records) {
-        imported++;
-        if (!owners.has(r.owner_uin)) owners.set(r.owner_uin, r);
-        batch.push(r);
-      }
-    };
-
-    let n = 0;
-    let arrayText: string[] | undefined;
-    for await (const raw of lines) {
-      n++;
-      if (arrayText) {
-        arrayText.push(raw);
-        continue;
-      }
-      let line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-      if (n === 1 && line.startsWith('\uFEFF')) line = line.slice(1);
-      const trimmed = line.trim();
-      if (trimmed === '') continue;
-      if (trimmed.startsWith('[')) {
-        if (imported > 0 || problems.total > 0) {
-          problems.add(`line ${n}`, 'a JSON array inside NDJSON: send either one deal object per line, or one JSON array as the whole body');
-          continue;
-        }
-        arrayText = [line]; // the whole body is one JSON array (possibly over many lines)
-        continue;
-      }
-      const parsed = parseDealImport(line);
-      for (const f of parsed.ignoredFields) ignored.add(f);
-      for (const p of parsed.problems) problems.add(`line ${n}`, p.reason);
-      for (const r of parsed.records) {
-        const first = firstSeen.get(r.deal_name);
-        if (first !== undefined) {
-          problems.add(`line ${n}`, `duplicate DealName, first at line ${first} (DealName: ${describeValue(r.deal_name)})`);
-          continue;
-        }
-        firstSeen.set(r.deal_name, n);
-        take([r]);
-      }
-      if (batch.length >= IMPORT_BATCH) await flush();
-    }
-    if (arrayText) {
-      const parsed = parseDealImport(arrayText.join('\n'));
-      for (const f of parsed.ignoredFields) ignored.add(f);
-      for (const p of parsed.problems) problems.add(p.where, p.reason);
-      take(parsed.records);
-    }
-    await flush();
-    if (problems.total === 0 && agentUin !== undefined) bound = await bindOwners(tx, agentUin, owners, problems);
-    if (problems.total > 0) throw new ImportRejected(problems.items, problems.total);
-    return { imported, bound, ignoredFields: [...ignored].sort() };
-  });
-  return result!;
+/** An import refused before reading anything (bad options): nothing was changed. */
+export class ImportRefused extends Error {
+  constructor(
+    message: string,
+    readonly code: 'AccountNotFound' | 'NotAnAgent' | 'InvalidOwner',
+  ) {
+    super(message);
+  }
 }
 
-/** Binds each owner that has no agent yet to `agentUin` (creating missing accounts); bad bindings become problems. */
-async function bindOwners(tx: Store, agentUin: string, owners: Map<string, DealRecord>, problems: ProblemList): Promise<number> {
-  if (owners.size === 0) return 0;
-  const already = new Set<string>();
-  const uins = [...owners.keys()];
-  for (let i = 0; i < uins.length; i += 500) {
-    const rows = await tx.db.selectFrom('agent_clients').select('client_uin').where('client_uin', 'in', uins.slice(i, i + 500)).execute();
-    for (const r of rows) already.add(r.client_uin);
+const UIN = /^\d{1,20}$/;
+
+export async function importDeals(store: Store, input: ImportInput, options: DealImportOptions = {}): Promise<DealImportResult> {
+  const { agent, owner } = options;
+  if (owner !== undefined && !UIN.test(owner)) throw new ImportRefused(`The owner ${JSON.stringify(owner)} is not a UIN (1-20 digits).`, 'InvalidOwner');
+  if (agent !== undefined) {
+    const a = await store.getAccount(agent);
+    if (!a) throw new ImportRefused(`Agent account ${agent} does not exist; create it first as an agent.`, 'AccountNotFound');
+    if (!a.isAgent) throw new ImportRefused(`Account ${agent} is not an agent.`, 'NotAnAgent');
   }
-  let bound = 0;
-  for (const [uin, sample] of owners) {
-    if (already.has(uin) || uin === agentUin) continue;
-    const salesUin = sample.sales_uin || '0';
-    if (!/^\d{1,20}$/.test(salesUin)) {
-      problems.add(`owner ${uin}`, `cannot bind to agent ${agentUin}: its deals' SalesUin ${describeValue(salesUin)} is not a UIN`);
-      continue;
-    }
-    if (!(await tx.getAccount(uin))) await tx.createAccount({ uin, appId: /^\d{1,20}$/.test(sample.app_id) ? sample.app_id : undefined });
-    await tx.bindClient({
-      agentUin,
-      clientUin: uin,
-      clientType: (sample.client_type || 'new') as never,
-      projectType: (sample.project_type || 'self') as never,
-      salesUin,
-      clientRemark: sample.client_remark ?? '',
-    });
-    bound++;
-  }
-  return bound;
+  const boundClients = agent === undefined ? [] : (await store.db.selectFrom('agent_clients').select('client_uin').execute()).map((r) => r.client_uin);
+  const started = performance.now();
+  let firstWriteMs: number | undefined;
+  let report: ImportReport | undefined;
+
+  const loaded = await store.bulkLoad(
+    {
+      async *prepared(ctx) {
+        const batches = importInWorker(input, ctx, { owner, agent, boundClients, now: formatDateTime(Date.now()) });
+        yield* batches;
+        report = await batches.result;
+        // Thrown inside the load, so that it rolls back without finishing (no index rebuild for nothing).
+        if (report.problemCount > 0) throw new ImportRejected(report.problems, report.problemCount);
+      },
+      afterDeals: () => ({ accounts: report!.accounts, bindings: report!.bindings }),
+    },
+    {
+      onProgress(deals) {
+        firstWriteMs ??= performance.now() - started;
+        options.onProgress?.(deals);
+      },
+      onFinishing: options.onFinishing,
+    },
+  );
+  return { imported: loaded.deals, bound: report!.bindings.length, ignoredFields: report!.ignoredFields, firstWriteMs, ms: performance.now() - started };
 }

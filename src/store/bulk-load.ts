@@ -160,6 +160,12 @@ export interface BulkData {
    * worker thread). Called once accounts and bindings are written.
    */
   prepared?: (ctx: PrepareContext) => AsyncIterable<PreparedBatch> | Iterable<PreparedBatch>;
+  /**
+   * Accounts and bindings learned while the deals went by (an import binding the owners it met to
+   * its agent), written after the deals in the same transaction. Cache rows of those owners' deals
+   * must already have been rendered with these bindings (Preparer.bind).
+   */
+  afterDeals?: () => Promise<Pick<BulkData, 'accounts' | 'bindings'>> | Pick<BulkData, 'accounts' | 'bindings'>;
 }
 
 export interface BulkLoadOptions {
@@ -228,6 +234,13 @@ export async function bulkLoad(db: Kysely<Database>, data: BulkData, ctx: BulkLo
     }
     options.onFinishing?.();
     await writer.finish();
+    if (data.afterDeals) {
+      const late = await data.afterDeals();
+      const made = await insertAccounts(db, late.accounts ?? [], ctx.now);
+      result.accountsCreated += made.accounts;
+      result.keysCreated += made.keys;
+      result.bindings += await upsertBindings(db, late.bindings ?? [], ctx, fresh);
+    }
   } catch (err) {
     // A write still in flight must end before the transaction rolls back: its remaining
     // statements would otherwise run after the rollback, outside any transaction.
@@ -356,6 +369,14 @@ export class Preparer {
 
   constructor(private readonly ctx: PrepareContext) {
     this.bindings = new Map(ctx.bindings.map((b) => [b.client_uin, b]));
+  }
+
+  /**
+   * A binding the load itself will write (BulkData.afterDeals: an import binding new owners to
+   * its agent): the owner's deals get cache rows rendered with it from now on.
+   */
+  bind(row: AgentClientsTable): void {
+    this.bindings.set(row.client_uin, row);
   }
 
   /** The batch, split into parts of the size its format writes best (PostgreSQL: one statement per few thousand). */

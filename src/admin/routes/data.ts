@@ -11,11 +11,18 @@ import type { AdminRoutes } from '../index.js';
 import type { AdminContext } from '../context.js';
 import { NDJSON, ndjsonStream, readLines } from '../ndjson.js';
 import { exportDeals } from '../../services/deal-export.js';
-import { importDeals } from '../../services/deal-import.js';
+import { importDeals, ImportRefused } from '../../services/deal-import.js';
 import { ImportRejected, SnapshotRejected, type UploadRejected } from '../../services/problems.js';
 import { resetStore, stateCounts } from '../../services/reset.js';
 import { loadSnapshot, snapshotLines } from '../../services/snapshot.js';
 import { bad, jsonBody, knownQuery, notFound, oneOfField, queryUin } from '../validate.js';
+
+/** A request body as chunks, whatever its content type; no body reads as none. */
+function bodyChunks(body: unknown): AsyncIterable<Uint8Array | string> {
+  if (body === undefined || body === null) return (async function* () {})();
+  if (Buffer.isBuffer(body) || typeof body === 'string') return (async function* () { yield body; })();
+  return body as AsyncIterable<Uint8Array>;
+}
 
 /** A request body as lines, whatever its content type; no body reads as no lines. */
 async function* bodyLines(body: unknown): AsyncGenerator<string> {
@@ -44,18 +51,15 @@ export const dataRoutes: AdminRoutes = async (app: FastifyInstance, ctx: AdminCo
     uploads.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
 
     uploads.post('/deals/import', async (req, reply) => {
-      knownQuery(req.query, ['agent']);
+      knownQuery(req.query, ['agent', 'owner']);
       const agent = queryUin(req.query, 'agent');
-      if (agent !== undefined) {
-        const a = await store.getAccount(agent);
-        if (!a) throw notFound(`Agent account ${agent} (query parameter agent) does not exist; create it first with {"Uin": "${agent}", "Agent": true}.`, 'AccountNotFound');
-        if (!a.isAgent) throw bad(`Account ${agent} (query parameter agent) is not an agent.`, 'NotAnAgent');
-      }
+      const owner = queryUin(req.query, 'owner');
       try {
-        const r = await importDeals(store, bodyLines(req.body), agent);
+        const r = await importDeals(store, bodyChunks(req.body), { agent, owner });
         return { imported: r.imported, bound: r.bound, ignoredFields: r.ignoredFields };
       } catch (err) {
         if (err instanceof ImportRejected) return rejected(reply, 'InvalidImport', err);
+        if (err instanceof ImportRefused) throw err.code === 'AccountNotFound' ? notFound(err.message, err.code) : bad(err.message, err.code);
         throw err;
       }
     });

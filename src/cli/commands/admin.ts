@@ -212,12 +212,13 @@ export function adminCommand(): Command {
   // data
   admin
     .command('import')
-    .description('import deals (NDJSON or a JSON array, the AgentDealNewElem shape plus billing fields), streamed; all or nothing')
+    .description('import deals (NDJSON or a JSON array: partners AgentDealNewElem plus billing fields, or billing Deal with --owner), streamed; all or nothing')
     .argument('<file>', 'file, or - for standard input')
     .option('--agent <uin>', 'also bind every owner without an agent to this agent (creating missing accounts)', uinArg('--agent'))
-    .action(async (file: string, o: { agent?: string }, cmd: Command) => {
+    .option('--owner <uin>', 'the owner of billing-shaped deals (a DescribeDealsByCond Deal has no OwnerUin)', uinArg('--owner'))
+    .action(async (file: string, o: { agent?: string; owner?: string }, cmd: Command) => {
       const g = globals(cmd);
-      const r = await callJson(g, 'POST', '/deals/import', { stream: upload(file), query: { agent: o.agent } });
+      const r = await callJson(g, 'POST', '/deals/import', { stream: upload(file), query: { agent: o.agent, owner: o.owner } });
       if (r.ignoredFields?.length && !g.json) process.stderr.write(`ignored unknown fields: ${(r.ignoredFields as string[]).join(', ')}\n`);
       show(g, r, `imported ${r.imported} deal(s)${o.agent ? `, bound ${r.bound} new client(s) to agent ${o.agent}` : ''}`);
     });

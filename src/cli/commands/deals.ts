@@ -2,12 +2,9 @@
  * `tcdeals deals import FILE`: load deals (NDJSON or a JSON array in the AgentDealNewElem shape), all or nothing.
  * `tcdeals deals pay|deliver|fail|cancel|expire|refund|paying|delivering DEALNAME`: move a deal through its lifecycle.
  */
-import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { parseDealImport } from '../../domain/deal-import.js';
-import type { ClientType, DealRecord, ProjectType } from '../../domain/deal.js';
-import { chunks } from '../../store/deals.js';
-import type { Binding, BulkAccount, Store } from '../../store/store.js';
+import { importDeals } from '../../services/deal-import.js';
+import { ImportRejected } from '../../services/problems.js';
 import { LIFECYCLE_VERBS, type LifecycleVerb } from '../../domain/lifecycle.js';
 import { applyLifecycle, describeOutcome, outcomeDeals } from '../../services/lifecycle.js';
 import { exportRecords } from '../../services/deal-export.js';
@@ -17,29 +14,38 @@ import { parseIntOption, print, usingStore, withDb } from '../options.js';
 export function dealsCommand(): Command {
   const cmd = new Command('deals').description('manage deals (orders)');
   withDb(cmd.command('import'))
-    .description('import deals from NDJSON or a JSON array (the AgentDealNewElem shape, plus billing fields); upserts by DealName')
+    .description('import deals from NDJSON or a JSON array (partners AgentDealNewElem, or billing Deal with --owner); upserts by DealName, all or nothing')
     .argument('<file>', 'file to import, or - for standard input')
     .option('--agent <uin>', 'also bind every owner that has no agent yet to this agent (creating missing accounts)')
-    .action(async (file: string, o: { db: string; agent?: string }) => {
-      const text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
-      const parsed = parseDealImport(text);
-      if (parsed.problems.length > 0) {
-        for (const p of parsed.problems.slice(0, 50)) process.stderr.write(`${p.where}: ${p.reason}\n`);
-        if (parsed.problems.length > 50) process.stderr.write(`… and ${parsed.problems.length - 50} more\n`);
-        throw new Error(`${parsed.problems.length} bad record(s); nothing was imported.`);
-      }
-      if (parsed.ignoredFields.length > 0) process.stderr.write(`ignored unknown fields: ${parsed.ignoredFields.join(', ')}\n`);
+    .option('--owner <uin>', 'the owner of billing-shaped deals (a DescribeDealsByCond Deal has no OwnerUin)')
+    .option('--no-progress', 'no progress line')
+    .action(async (file: string, o: { db: string; agent?: string; owner?: string; progress: boolean }) => {
       await usingStore(o, async (store) => {
-        const started = performance.now();
-        // One transaction through the bulk loader: the new owners' accounts and bindings and every
-        // deal (with its cache row), or nothing.
-        const owners = o.agent ? await ownerBindings(store, o.agent, parsed.records) : { accounts: [], bindings: [] };
-        await store.bulkLoad({ ...owners, deals: [parsed.records] });
-        const bound = owners.bindings.length;
-        const seconds = (performance.now() - started) / 1000;
+        const progress = o.progress && process.stderr.isTTY ? progressLine() : undefined;
+        let r;
+        try {
+          // One pipeline with the admin API: read and checked in a worker thread while this one
+          // writes, in one transaction through the bulk loader.
+          r = await importDeals(store, file === '-' ? process.stdin : { path: file }, {
+            agent: o.agent,
+            owner: o.owner,
+            onProgress: progress?.update,
+            onFinishing: progress?.finishing,
+          });
+        } catch (err) {
+          if (!(err instanceof ImportRejected)) throw err;
+          for (const p of err.problems.slice(0, 50)) process.stderr.write(`${p.where}: ${p.reason}\n`);
+          if (err.total > 50) process.stderr.write(`… and ${err.total - 50} more\n`);
+          throw new Error(`${err.total} problem(s); nothing was imported.`);
+        } finally {
+          progress?.stop();
+        }
+        if (r.ignoredFields.length > 0) process.stderr.write(`ignored unknown fields: ${r.ignoredFields.join(', ')}\n`);
+        const seconds = r.ms / 1000;
         print(
-          `imported ${parsed.records.length} deal(s)${o.agent ? `, bound ${bound} new client(s) to agent ${o.agent}` : ''} ` +
-            `in ${seconds.toFixed(1)} s (${Math.round(parsed.records.length / Math.max(seconds, 0.001))} deals/s)`,
+          `imported ${r.imported} deal(s)${o.agent ? `, bound ${r.bound} new client(s) to agent ${o.agent}` : ''} ` +
+            `in ${seconds.toFixed(1)} s (${Math.round(r.imported / Math.max(seconds, 0.001))} deals/s)` +
+            `${r.firstWriteMs === undefined ? '' : `, first write after ${(r.firstWriteMs / 1000).toFixed(2)} s`}`,
         );
       });
     });
@@ -90,33 +96,19 @@ function lifecycleCommand(verb: LifecycleVerb): Command {
   });
 }
 
-/** Accounts and bindings to the agent for every owner without an agent yet (accounts that exist are left alone). */
-async function ownerBindings(store: Store, agentUin: string, records: readonly DealRecord[]): Promise<{ accounts: BulkAccount[]; bindings: Binding[] }> {
-  const owners = new Map<string, DealRecord>();
-  for (const r of records) if (!owners.has(r.owner_uin)) owners.set(r.owner_uin, r);
-  const already = new Set<string>();
-  for (const part of chunks([...owners.keys()], 500)) {
-    for (const r of await store.db.selectFrom('agent_clients').select('client_uin').where('client_uin', 'in', part).execute()) already.add(r.client_uin);
-  }
-  const accounts: BulkAccount[] = [];
-  const bindings: Binding[] = [];
-  for (const [uin, sample] of owners) {
-    if (already.has(uin) || uin === agentUin) continue;
-    accounts.push({ uin, appId: sample.app_id });
-    bindings.push({
-      agentUin,
-      clientUin: uin,
-      clientType: (sample.client_type || 'new') as ClientType,
-      projectType: (sample.project_type || 'self') as ProjectType,
-      salesUin: sample.sales_uin || '0',
-      clientRemark: sample.client_remark ?? '',
-    });
-  }
-  return { accounts, bindings };
-}
-
-async function readStdin(): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const chunk of process.stdin) parts.push(chunk as Buffer);
-  return Buffer.concat(parts).toString('utf8');
+/** A one-line progress report on a terminal: deals written and the rate (the total is not known while streaming). */
+function progressLine() {
+  const started = performance.now();
+  let last = 0;
+  const show = (text: string) => process.stderr.write(`\r\x1b[K${text}`);
+  return {
+    update(deals: number) {
+      const now = performance.now();
+      if (now - last < 200) return;
+      last = now;
+      show(`import: ${deals} deals written (${Math.round(deals / Math.max((now - started) / 1000, 0.001))} deals/s)`);
+    },
+    finishing: () => show('import: building indexes, committing'),
+    stop: () => show(''),
+  };
 }
