@@ -1,23 +1,26 @@
 /**
- * (f) import rate: `tcdeals deals import FILE --agent UIN` of 200,000 deals in the interchange
- * shape (NDJSON, as `tcdeals sync` and the admin export write it) into a fresh database, timed
- * from the outside (reading and checking the file included), on SQLite and — with DATABASE_URL —
+ * (f) import and seed rates: `tcdeals deals import FILE --agent UIN` of 200,000 deals in the
+ * interchange shape (NDJSON of ~1.1 KB records, as `tcdeals sync` and the admin export write it)
+ * into a fresh database, and `tcdeals seed` of as many deals into another, each timed from the
+ * outside (process start to exit, reading and checking the file included), with the command's
+ * peak RSS and — for the import — when it first wrote; on SQLite and, with DATABASE_URL,
  * PostgreSQL. The file is made once from a `tcdeals seed` dataset and cached in bench/cache/.
  */
-import { spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { exportDeals } from '../src/services/deal-export.js';
 import { Store } from '../src/store/store.js';
 import { BENCH_ANCHOR_DAY, withDatabase } from './dataset.js';
 
-export const IMPORT_DEALS = Number(process.env.BENCH_IMPORT_DEALS ?? 100_000);
+export const IMPORT_DEALS = Number(process.env.BENCH_IMPORT_DEALS ?? 200_000);
 const AGENT = '200000000001';
 const bin = fileURLToPath(new URL('../bin/tcdeals.js', import.meta.url));
+const maxRssHook = fileURLToPath(new URL('./maxrss.cjs', import.meta.url));
 
 function tcdeals(args: string[]): string {
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -30,6 +33,7 @@ async function importFile(log: (s: string) => void): Promise<string> {
   const path = fileURLToPath(new URL(`./cache/import-${IMPORT_DEALS}-v1.ndjson`, import.meta.url));
   if (existsSync(path)) return path;
   log(`making the ${IMPORT_DEALS.toLocaleString()}-deal import file once (cached in bench/cache/) …`);
+  mkdirSync(dirname(path), { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), 'tcdeals-bench-import-'));
   try {
     const db = join(dir, 'source.db');
@@ -51,20 +55,58 @@ async function importFile(log: (s: string) => void): Promise<string> {
 
 export interface ImportResult {
   backend: 'sqlite' | 'postgres';
+  command: 'import' | 'seed';
   deals: number;
+  /** From process start to exit. */
   seconds: number;
   dealsPerSecond: number;
+  /** Import: seconds from process start to the first batch written. */
+  firstWriteSeconds?: number;
+  peakRssMb: number;
+  /** The input file's size (import). */
+  fileMb?: number;
+}
+
+/** Runs a tcdeals command to completion, timed, with its peak RSS (through the maxrss hook). */
+function timed(args: string[]): Promise<{ seconds: number; stdout: string; peakRssMb: number }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--require', maxRssHook, bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  return new Promise((resolve, reject) =>
+    child.once('close', (code) => {
+      const seconds = (performance.now() - started) / 1000;
+      if (code !== 0) return reject(new Error(`tcdeals ${args.slice(0, 2).join(' ')} failed (${code}): ${stderr}`));
+      const kb = Number(/tcdeals-bench maxrss-kb (\d+)/.exec(stderr)?.[1] ?? NaN);
+      resolve({ seconds, stdout, peakRssMb: Math.round(kb / 1024) });
+    }),
+  );
 }
 
 async function timedImport(file: string, db: string, backend: ImportResult['backend']): Promise<ImportResult> {
   tcdeals(['accounts', 'create', '--uin', AGENT, '--agent', '--db', db]);
-  const started = performance.now();
-  tcdeals(['deals', 'import', file, '--agent', AGENT, '--db', db]);
-  const seconds = (performance.now() - started) / 1000;
-  return { backend, deals: IMPORT_DEALS, seconds, dealsPerSecond: Math.round(IMPORT_DEALS / seconds) };
+  const r = await timed(['deals', 'import', file, '--agent', AGENT, '--db', db, '--no-progress']);
+  const first = /first write ([\d.]+) s after start/.exec(r.stdout);
+  return {
+    backend,
+    command: 'import',
+    deals: IMPORT_DEALS,
+    seconds: r.seconds,
+    dealsPerSecond: Math.round(IMPORT_DEALS / r.seconds),
+    firstWriteSeconds: first ? Number(first[1]) : undefined,
+    peakRssMb: r.peakRssMb,
+    fileMb: Math.round(statSync(file).size / 2 ** 20),
+  };
 }
 
-/** Imports the file into a fresh SQLite database, and into a fresh PostgreSQL database when `pgServerUrl` is given. */
+async function timedSeed(db: string, backend: ImportResult['backend']): Promise<ImportResult> {
+  const r = await timed(['seed', '--db', db, '--agents', '1', '--clients', '50', '--deals', String(IMPORT_DEALS), '--seed', '11', '--anchor', BENCH_ANCHOR_DAY, '--no-progress']);
+  return { backend, command: 'seed', deals: IMPORT_DEALS, seconds: r.seconds, dealsPerSecond: Math.round(IMPORT_DEALS / r.seconds), peakRssMb: r.peakRssMb };
+}
+
+/** Imports the file into a fresh database and seeds as many deals into another: on SQLite, and on PostgreSQL when `pgServerUrl` is given. */
 export async function benchImport(pgServerUrl: string | undefined, log: (s: string) => void): Promise<ImportResult[]> {
   const file = await importFile(log);
   const results: ImportResult[] = [];
@@ -72,19 +114,27 @@ export async function benchImport(pgServerUrl: string | undefined, log: (s: stri
   try {
     log(`(f) import: ${IMPORT_DEALS.toLocaleString()} deals into a fresh SQLite database …`);
     results.push(await timedImport(file, join(dir, 'import.db'), 'sqlite'));
+    log(`(f) seed: ${IMPORT_DEALS.toLocaleString()} deals into a fresh SQLite database …`);
+    results.push(await timedSeed(join(dir, 'seed.db'), 'sqlite'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   if (pgServerUrl) {
-    const name = `tcdeals_bench_import_${process.pid}`;
     const admin = new pg.Client({ connectionString: pgServerUrl });
     await admin.connect();
     try {
-      await admin.query(`create database ${name}`);
-      log(`(f) import: ${IMPORT_DEALS.toLocaleString()} deals into a fresh PostgreSQL database …`);
-      results.push(await timedImport(file, withDatabase(pgServerUrl, name), 'postgres'));
+      for (const command of ['import', 'seed'] as const) {
+        const name = `tcdeals_bench_${command}_${process.pid}`;
+        await admin.query(`create database ${name}`);
+        try {
+          log(`(f) ${command}: ${IMPORT_DEALS.toLocaleString()} deals into a fresh PostgreSQL database …`);
+          const url = withDatabase(pgServerUrl, name);
+          results.push(command === 'import' ? await timedImport(file, url, 'postgres') : await timedSeed(url, 'postgres'));
+        } finally {
+          await admin.query(`drop database if exists ${name}`);
+        }
+      }
     } finally {
-      await admin.query(`drop database if exists ${name}`);
       await admin.end();
     }
   }

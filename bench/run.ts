@@ -124,7 +124,12 @@ if (!ONLY || CASES.some((c) => ONLY.includes(c.id))) {
 if (!ONLY || ONLY.includes('import')) {
   const imports = await benchImport(PG_URL, log);
   results.import = imports;
-  for (const r of imports) rows.push({ db: r.backend, case: `(f) import: ${r.deals.toLocaleString()} deals in ${r.seconds.toFixed(1)} s (tcdeals deals import, NDJSON)`, 'tcdeals req/s': r.dealsPerSecond });
+  for (const r of imports) {
+    const what = r.command === 'import' ? `import: ${r.deals.toLocaleString()} deals (${r.fileMb} MB NDJSON) in ${r.seconds.toFixed(1)} s, first write at ${r.firstWriteSeconds?.toFixed(1)} s` : `seed: ${r.deals.toLocaleString()} deals in ${r.seconds.toFixed(1)} s`;
+    const seed = imports.find((s) => s.backend === r.backend && s.command === 'seed');
+    const ratio = r.command === 'import' && seed ? Number((r.dealsPerSecond / seed.dealsPerSecond).toFixed(2)) : undefined;
+    rows.push({ db: r.backend, case: `(f) ${what}, peak RSS ${r.peakRssMb} MB`, 'tcdeals req/s': r.dealsPerSecond, ...(ratio === undefined ? {} : { 'baseline req/s': seed!.dealsPerSecond, ratio }) });
+  }
 }
 
 if (!ONLY || ONLY.includes('sync')) {

@@ -591,30 +591,34 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** A line of NDJSON longer than this is not a deal (a deal is ~1 KB): it is reported, not held. */
+/** A line of NDJSON (or an element of an array) longer than this is not a deal (a deal is ~1 KB): it is reported, not held. */
 export const MAX_LINE_CHARS = 1024 * 1024;
-/** A JSON array is one value and is read whole; bigger inputs should be NDJSON, which streams. */
-export const MAX_ARRAY_CHARS = 256 * 1024 * 1024;
+
+const WHITESPACE = /^[\s\uFEFF]*$/;
 
 /**
  * Reads an import incrementally: feed it the text as it arrives (`write`), then `end()`. Each
- * returns the good deals completed so far. NDJSON is decoded line by line as it streams; a JSON
- * array (the input's first non-blank character is `[`) is collected and decoded at the end.
- * Problems go to `problem` as they are found, with their line (or record) number; DealNames
- * repeated within the input are problems too. The caller refuses the import if there were any.
+ * returns the good deals completed so far. Both formats stream, so memory stays bounded whatever
+ * the input's size: NDJSON line by line; a JSON array (the input's first non-blank character is
+ * `[`) element by element, split at its top-level commas. Problems go to `problem` as they are
+ * found, with their line (or record) number; DealNames repeated within the input are problems
+ * too. The caller refuses the import if there were any.
  */
 export class DealImportReader {
   /** Names of fields that were not recognised (see ParsedImport.ignoredFields). */
   readonly ignored = new Set<string>();
   private readonly seen = new NameSet();
+  private mode: 'unknown' | 'ndjson' | 'array' = 'unknown';
+  /** Text read before the format is known (blank so far). */
+  private head = '';
+  private decoded = 0;
+  // NDJSON
   private rest = '';
   private lineNo = 0;
-  private mode: 'unknown' | 'ndjson' | 'array' = 'unknown';
-  private array: string[] = [];
-  private arrayChars = 0;
-  /** Skipping the rest of an overlong line. */
+  /** Skipping the rest of an overlong line or element. */
   private skipping = false;
-  private decoded = 0;
+  // JSON array
+  private array?: ArrayScanner;
 
   constructor(
     private readonly problem: (where: string, reason: string) => void,
@@ -628,6 +632,32 @@ export class DealImportReader {
 
   write(text: string): DealRecord[] {
     const out: DealRecord[] = [];
+    if (this.mode === 'unknown') {
+      this.head += text;
+      // Blank so far: wait for the first character that tells the format (a bounded wait).
+      if (WHITESPACE.test(this.head) && this.head.length < MAX_LINE_CHARS) return out;
+      text = this.head;
+      this.head = '';
+      this.mode = text.replace(/^[\s\uFEFF]+/, '').startsWith('[') ? 'array' : 'ndjson';
+      if (this.mode === 'array') {
+        this.array = new ArrayScanner((where, reason) => this.problem(where, reason));
+      }
+    }
+    if (this.array) this.array.write(text, (element, n) => this.element(element, n, out));
+    else this.lines(text, out);
+    return out;
+  }
+
+  end(): DealRecord[] {
+    const out: DealRecord[] = [];
+    if (this.mode === 'unknown') return out; // blank input: nothing to import
+    if (this.array) this.array.end();
+    else if (this.rest !== '' || this.skipping) this.line(this.rest, out);
+    this.rest = '';
+    return out;
+  }
+
+  private lines(text: string, out: DealRecord[]): void {
     let start = 0;
     let nl: number;
     while ((nl = text.indexOf('\n', start)) >= 0) {
@@ -635,34 +665,13 @@ export class DealImportReader {
       this.rest = '';
       start = nl + 1;
     }
-    if (this.skipping) return out;
+    if (this.skipping) return;
     this.rest += text.slice(start);
-    if (this.rest.length <= MAX_LINE_CHARS) return out;
-    if (this.mode === 'array' || this.startsArray(this.rest)) {
-      // A compact array is one long line: bounded by the array's own limit instead.
-      if (this.arrayChars + this.rest.length <= MAX_ARRAY_CHARS) return out;
-      this.mode = 'array';
-      this.arrayChars = MAX_ARRAY_CHARS + 1;
-      this.array = [];
-    } else {
-      this.lineNo++;
-      this.problem(`line ${this.lineNo}`, `longer than ${MAX_LINE_CHARS} characters: not a deal (NDJSON holds one deal a line)`);
-    }
+    if (this.rest.length <= MAX_LINE_CHARS) return;
+    this.lineNo++;
+    this.problem(`line ${this.lineNo}`, `longer than ${MAX_LINE_CHARS} characters: not a deal (NDJSON holds one deal a line)`);
     this.rest = '';
     this.skipping = true;
-    return out;
-  }
-
-  end(): DealRecord[] {
-    const out: DealRecord[] = [];
-    if (this.rest !== '' || this.skipping) this.line(this.rest, out);
-    this.rest = '';
-    if (this.mode === 'array') this.decodeArray(out);
-    return out;
-  }
-
-  private startsArray(text: string): boolean {
-    return this.mode === 'unknown' && text.trimStart().startsWith('[');
   }
 
   private line(raw: string, out: DealRecord[]): void {
@@ -674,22 +683,12 @@ export class DealImportReader {
     this.lineNo++;
     let line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (this.lineNo === 1 && line.startsWith('\uFEFF')) line = line.slice(1); // editors on Windows add a BOM
-    if (this.mode === 'array') {
-      this.collect(line);
-      return;
-    }
     const trimmed = line.trim();
     if (trimmed === '') return;
     if (trimmed.startsWith('[')) {
-      if (this.mode === 'unknown') {
-        this.mode = 'array';
-        this.collect(line);
-      } else {
-        this.problem(`line ${this.lineNo}`, 'a JSON array inside NDJSON: send either one deal object per line, or one JSON array as the whole input');
-      }
+      this.problem(`line ${this.lineNo}`, 'a JSON array inside NDJSON: send either one deal object per line, or one JSON array as the whole input');
       return;
     }
-    this.mode = 'ndjson';
     let value: unknown;
     try {
       value = JSON.parse(line);
@@ -700,30 +699,15 @@ export class DealImportReader {
     this.take(value, this.lineNo, 'line', out);
   }
 
-  private collect(line: string): void {
-    this.arrayChars += line.length + 1;
-    if (this.arrayChars <= MAX_ARRAY_CHARS) this.array.push(line);
-  }
-
-  private decodeArray(out: DealRecord[]): void {
-    if (this.arrayChars > MAX_ARRAY_CHARS) {
-      this.problem('input', `the JSON array is longer than ${MAX_ARRAY_CHARS} characters; send large imports as NDJSON (one deal a line), which is read as it streams`);
-      return;
-    }
-    let parsed: unknown;
+  private element(text: string, n: number, out: DealRecord[]): void {
+    let value: unknown;
     try {
-      parsed = JSON.parse(this.array.join('\n'));
+      value = JSON.parse(text);
     } catch (err) {
-      this.problem('input', `the JSON array is not valid JSON (${errorText(err)})`);
-      return;
-    } finally {
-      this.array = [];
-    }
-    if (!Array.isArray(parsed)) {
-      this.problem('input', 'the input starts with "[" but is not a JSON array');
+      this.problem(`record ${n}`, `not valid JSON (${errorText(err)})`);
       return;
     }
-    parsed.forEach((value: unknown, i) => this.take(value, i + 1, 'record', out));
+    this.take(value, n, 'record', out);
   }
 
   private take(value: unknown, n: number, unit: 'line' | 'record', out: DealRecord[]): void {
@@ -741,6 +725,128 @@ export class DealImportReader {
       this.decoded++;
       out.push(record);
     }
+  }
+}
+
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+function isBlank(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0xfeff;
+}
+
+/**
+ * Splits a JSON array into the text of its elements as it streams, without parsing them: it
+ * tracks strings (and their escapes) and nesting, and cuts at the array's own commas. Each
+ * element is then parsed on its own; the array's structure (the brackets, the commas, nothing
+ * after the end) is checked here and reported for the input as a whole.
+ */
+class ArrayScanner {
+  private state: 'open' | 'between' | 'element' | 'closed' = 'open';
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  private pieces: string[] = [];
+  private chars = 0;
+  private skipping = false;
+  /** Elements started so far (the 1-based number of the current one). */
+  private n = 0;
+  /** A comma was read and no element after it yet. */
+  private afterComma = false;
+  private reported = false;
+
+  constructor(private readonly problem: (where: string, reason: string) => void) {}
+
+  write(text: string, emit: (text: string, n: number) => void): void {
+    let start = -1; // where the current element began in this text
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (this.state === 'element') {
+        if (this.inString) {
+          if (this.escaped) this.escaped = false;
+          else if (c === BACKSLASH) this.escaped = true;
+          else if (c === QUOTE) this.inString = false;
+          continue;
+        }
+        if (c === QUOTE) this.inString = true;
+        else if (c === OPEN_BRACE || c === OPEN_BRACKET) this.depth++;
+        else if ((c === CLOSE_BRACE || c === CLOSE_BRACKET) && this.depth > 0) this.depth--;
+        else if (this.depth === 0 && (c === COMMA || c === CLOSE_BRACKET)) {
+          this.keep(text, start < 0 ? 0 : start, i);
+          start = -1;
+          this.finish(emit);
+          this.state = 'between';
+          i--; // the comma or bracket is the array's: read it again between elements
+        }
+        continue;
+      }
+      if (isBlank(c)) continue;
+      if (this.state === 'open') {
+        // The reader saw '[' first.
+        this.state = 'between';
+        continue;
+      }
+      if (this.state === 'closed') {
+        this.structure('there is text after the end of the JSON array');
+        return;
+      }
+      // Between elements.
+      if (c === CLOSE_BRACKET) {
+        if (this.afterComma) this.structure(`a comma after record ${this.n} is followed by the end of the array`);
+        this.state = 'closed';
+      } else if (c === COMMA) {
+        if (this.afterComma || this.n === 0) this.structure(`a comma without a record before it (after record ${this.n})`);
+        this.afterComma = true;
+      } else {
+        // (An element ends only at a top-level comma or bracket: two values without a comma are one bad element.)
+        this.afterComma = false;
+        this.n++;
+        this.state = 'element';
+        this.depth = 0;
+        start = i;
+        i--; // read its first character as part of it
+      }
+    }
+    if (this.state === 'element') this.keep(text, start < 0 ? 0 : start, text.length);
+  }
+
+  end(): void {
+    if (this.state === 'closed') return;
+    this.pieces = []; // an element cut short is not a record
+    this.structure('the input ends inside it (no closing "]")');
+  }
+
+  private keep(text: string, from: number, to: number): void {
+    if (this.skipping || to <= from) return;
+    this.chars += to - from;
+    if (this.chars > MAX_LINE_CHARS) {
+      this.problem(`record ${this.n}`, `longer than ${MAX_LINE_CHARS} characters: not a deal`);
+      this.pieces = [];
+      this.skipping = true;
+      return;
+    }
+    this.pieces.push(text.slice(from, to));
+  }
+
+  private finish(emit: (text: string, n: number) => void): void {
+    const text = this.pieces.join('');
+    const skipped = this.skipping;
+    this.pieces = [];
+    this.chars = 0;
+    this.skipping = false;
+    if (!skipped) emit(text, this.n);
+  }
+
+  /** A problem with the array as a whole: reported once, as the first one is what needs fixing. */
+  private structure(reason: string): void {
+    if (this.reported) return;
+    this.reported = true;
+    this.problem('input', `the JSON array is not valid JSON: ${reason}`);
   }
 }
 

@@ -26,8 +26,6 @@ export interface DealImportResult {
   imported: number;
   bound: number;
   ignoredFields: string[];
-  /** Milliseconds from the start until the first batch of deals was written (undefined: none). */
-  firstWriteMs?: number;
   ms: number;
 }
 
@@ -53,7 +51,6 @@ export async function importDeals(store: Store, input: ImportInput, options: Dea
   }
   const boundClients = agent === undefined ? [] : (await store.db.selectFrom('agent_clients').select('client_uin').execute()).map((r) => r.client_uin);
   const started = performance.now();
-  let firstWriteMs: number | undefined;
   let report: ImportReport | undefined;
 
   const loaded = await store.bulkLoad(
@@ -67,13 +64,7 @@ export async function importDeals(store: Store, input: ImportInput, options: Dea
       },
       afterDeals: () => ({ accounts: report!.accounts, bindings: report!.bindings }),
     },
-    {
-      onProgress(deals) {
-        firstWriteMs ??= performance.now() - started;
-        options.onProgress?.(deals);
-      },
-      onFinishing: options.onFinishing,
-    },
+    { onProgress: options.onProgress, onFinishing: options.onFinishing },
   );
-  return { imported: loaded.deals, bound: report!.bindings.length, ignoredFields: report!.ignoredFields, firstWriteMs, ms: performance.now() - started };
+  return { imported: loaded.deals, bound: report!.bindings.length, ignoredFields: report!.ignoredFields, ms: performance.now() - started };
 }

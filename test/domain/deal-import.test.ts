@@ -498,12 +498,50 @@ describe('JSON array', () => {
     assert.deepEqual(parsed.records.map((r) => r.deal_name), ['a', 'b']);
   });
 
-  it('reports an unparsable array once, for the whole input', () => {
-    const parsed = parseDealImport('[{"DealName": "a"},');
-    assert.equal(parsed.records.length, 0);
-    assert.equal(parsed.problems.length, 1);
-    assert.equal(parsed.problems[0]!.where, 'input');
-    assert.match(parsed.problems[0]!.reason, /not valid JSON/);
+  it('reports a broken array once, for the whole input, beside its records’ own problems', () => {
+    const parsed = parseDealImport(`[${JSON.stringify(MINIMAL)},`);
+    assert.equal(parsed.records.length, 1, 'the elements before the break are read (the import is refused anyway)');
+    assert.deepEqual(parsed.problems, [{ where: 'input', reason: 'the JSON array is not valid JSON: the input ends inside it (no closing "]")' }]);
+  });
+
+  const structure: Array<[string, string]> = [
+    ['[{"a":1},]', 'a comma after record 1 is followed by the end of the array'],
+    ['[,{"a":1}]', 'a comma without a record before it (after record 0)'],
+    ['[{"a":1},,{"b":2}]', 'a comma without a record before it (after record 1)'],
+    ['[{"a":1}] x', 'there is text after the end of the JSON array'],
+  ];
+  for (const [text, reason] of structure) {
+    it(`structure: ${text}`, () => {
+      const parsed = parseDealImport(text);
+      assert.deepEqual(parsed.problems.filter((p) => p.where === 'input'), [{ where: 'input', reason: `the JSON array is not valid JSON: ${reason}` }]);
+    });
+  }
+
+  it('two values without a comma between them are one bad record', () => {
+    const parsed = parseDealImport('[{"a":1} {"b":2}]');
+    assert.deepEqual(parsed.problems.map((p) => p.where), ['record 1']);
+    assert.match(parsed.problems[0]!.reason, /^not valid JSON/);
+  });
+
+  it('splits only at the array’s own commas: brackets, braces, commas and escaped quotes inside strings and nesting stay in the element', () => {
+    const tricky = withFields({ DealName: 'a,]}[{"\\', GoodsName: 'x"],[{', ProductInfo: [{ Name: '[,]', Value: '{,}' }], ResourceIds: ['a', 'b'] });
+    const text = `\uFEFF \n[ ${JSON.stringify(tricky)} ,\n${JSON.stringify(withFields({ DealName: 'b' }))}\n]\n`;
+    for (const size of [1, 3, 1000]) {
+      const problems: string[] = [];
+      const reader = new DealImportReader((where, reason) => problems.push(`${where}: ${reason}`));
+      const records = [];
+      for (let i = 0; i < text.length; i += size) records.push(...reader.write(text.slice(i, i + size)));
+      records.push(...reader.end());
+      assert.deepEqual(problems, [], `chunks of ${size}`);
+      assert.deepEqual(records.map((r) => [r.deal_name, r.goods_name]), [['a,]}[{"\\', 'x"],[{'], ['b', '']]);
+    }
+  });
+
+  it('reports an overlong element and goes on with the next', () => {
+    const huge = withFields({ DealName: 'h', GoodsName: 'x'.repeat(1_100_000) });
+    const parsed = parseDealImport(JSON.stringify([withFields({ DealName: 'a' }), huge, withFields({ DealName: 'c' })]));
+    assert.deepEqual(parsed.records.map((r) => r.deal_name), ['a', 'c']);
+    assert.deepEqual(parsed.problems, [{ where: 'record 2', reason: 'longer than 1048576 characters: not a deal' }]);
   });
 });
 

@@ -22,6 +22,8 @@ export function dealsCommand(): Command {
     .action(async (file: string, o: { db: string; agent?: string; owner?: string; progress: boolean }) => {
       await usingStore(o, async (store) => {
         const progress = o.progress && process.stderr.isTTY ? progressLine() : undefined;
+        // Since the process started (performance's time origin): what a user waits before the load writes.
+        let firstWrite: number | undefined;
         let r;
         try {
           // One pipeline with the admin API: read and checked in a worker thread while this one
@@ -29,7 +31,10 @@ export function dealsCommand(): Command {
           r = await importDeals(store, file === '-' ? process.stdin : { path: file }, {
             agent: o.agent,
             owner: o.owner,
-            onProgress: progress?.update,
+            onProgress(deals) {
+              firstWrite ??= performance.now();
+              progress?.update(deals);
+            },
             onFinishing: progress?.finishing,
           });
         } catch (err) {
@@ -45,7 +50,7 @@ export function dealsCommand(): Command {
         print(
           `imported ${r.imported} deal(s)${o.agent ? `, bound ${r.bound} new client(s) to agent ${o.agent}` : ''} ` +
             `in ${seconds.toFixed(1)} s (${Math.round(r.imported / Math.max(seconds, 0.001))} deals/s)` +
-            `${r.firstWriteMs === undefined ? '' : `, first write after ${(r.firstWriteMs / 1000).toFixed(2)} s`}`,
+            `${firstWrite === undefined ? '' : `, first write ${(firstWrite / 1000).toFixed(2)} s after start`}`,
         );
       });
     });
