@@ -7,7 +7,8 @@
  * PostgreSQL. The file is made once from a `tcdeals seed` dataset and cached in bench/cache/.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -85,16 +86,16 @@ function timed(args: string[]): Promise<{ seconds: number; stdout: string; peakR
   );
 }
 
-async function timedImport(file: string, db: string, backend: ImportResult['backend']): Promise<ImportResult> {
+async function timedImport(file: string, db: string, backend: ImportResult['backend'], deals = IMPORT_DEALS): Promise<ImportResult> {
   tcdeals(['accounts', 'create', '--uin', AGENT, '--agent', '--db', db]);
   const r = await timed(['deals', 'import', file, '--agent', AGENT, '--db', db, '--no-progress']);
   const first = /first write ([\d.]+) s after start/.exec(r.stdout);
   return {
     backend,
     command: 'import',
-    deals: IMPORT_DEALS,
+    deals,
     seconds: r.seconds,
-    dealsPerSecond: Math.round(IMPORT_DEALS / r.seconds),
+    dealsPerSecond: Math.round(deals / r.seconds),
     firstWriteSeconds: first ? Number(first[1]) : undefined,
     peakRssMb: r.peakRssMb,
     fileMb: Math.round(statSync(file).size / 2 ** 20),
@@ -104,6 +105,47 @@ async function timedImport(file: string, db: string, backend: ImportResult['back
 async function timedSeed(db: string, backend: ImportResult['backend']): Promise<ImportResult> {
   const r = await timed(['seed', '--db', db, '--agents', '1', '--clients', '50', '--deals', String(IMPORT_DEALS), '--seed', '11', '--anchor', BENCH_ANCHOR_DAY, '--no-progress']);
   return { backend, command: 'seed', deals: IMPORT_DEALS, seconds: r.seconds, dealsPerSecond: Math.round(IMPORT_DEALS / r.seconds), peakRssMb: r.peakRssMb };
+}
+
+/** Copies of the import file in the big one: 5 × ~245 MB, about 1.2 GB of NDJSON. */
+const BIG_COPIES = 5;
+
+/**
+ * A file of about a gigabyte: the import file again and again, each copy's DealNames (and the
+ * links to them) renamed so that every deal is new. Made once, cached in bench/cache/.
+ */
+async function bigImportFile(small: string, log: (s: string) => void): Promise<string> {
+  const path = small.replace(/\.ndjson$/, `-x${BIG_COPIES}.ndjson`);
+  if (existsSync(path)) return path;
+  log(`making the ${BIG_COPIES}× import file once (cached in bench/cache/) …`);
+  const out = createWriteStream(`${path}.building`);
+  try {
+    for (let k = 0; k < BIG_COPIES; k++) {
+      for await (const line of createInterface({ input: createReadStream(small), crlfDelay: Infinity })) {
+        const renamed = k === 0 ? line : line.replaceAll('"DealName":"', `"DealName":"${k}-`).replaceAll('"BigDealId":"', `"BigDealId":"${k}-`);
+        if (!out.write(`${renamed}\n`)) await once(out, 'drain');
+      }
+    }
+  } finally {
+    await new Promise<void>((resolve) => out.end(resolve));
+  }
+  renameSync(`${path}.building`, path);
+  return path;
+}
+
+/**
+ * The memory bound of a streamed import: a file of about a gigabyte into a fresh SQLite database,
+ * its peak RSS (the target is at most 300 MB whatever the file's size).
+ */
+export async function benchBigImport(log: (s: string) => void): Promise<ImportResult> {
+  const file = await bigImportFile(await importFile(log), log);
+  const dir = mkdtempSync(join(tmpdir(), 'tcdeals-bench-import-'));
+  try {
+    log(`(f) import: ${(IMPORT_DEALS * BIG_COPIES).toLocaleString()} deals (${Math.round(statSync(file).size / 2 ** 20)} MB of NDJSON) into a fresh SQLite database …`);
+    return await timedImport(file, join(dir, 'big.db'), 'sqlite', IMPORT_DEALS * BIG_COPIES);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Imports the file into a fresh database and seeds as many deals into another: on SQLite, and on PostgreSQL when `pgServerUrl` is given. */

@@ -9,14 +9,14 @@
  * plus node-postgres prepared statements.
  *
  * Environment: BENCH_DEALS (default 1000000), BENCH_DURATION seconds per case (10),
- * BENCH_CONNECTIONS (10), BENCH_ONLY (comma-separated case ids, e.g. "a,b,import,sync"),
- * BENCH_IMPORT_DEALS (100000), BENCH_BACKENDS (cases (a)–(e) on "sqlite,postgres").
+ * BENCH_CONNECTIONS (10), BENCH_ONLY (comma-separated case ids, e.g. "a,b,import,import-big,sync"),
+ * BENCH_IMPORT_DEALS (200000), BENCH_BACKENDS (cases (a)–(e) on "sqlite,postgres").
  */
 import { cpus, totalmem } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { CASES, DEALS, signed } from './cases.js';
 import { benchDataset, benchPgDataset, type BenchDataset } from './dataset.js';
-import { benchImport } from './import.js';
+import { benchBigImport, benchImport } from './import.js';
 import { load, startChild, tcdealsServeArgs, type LoadResult, type RunningChild } from './load.js';
 import { benchSync } from './sync.js';
 
@@ -130,6 +130,12 @@ if (!ONLY || ONLY.includes('import')) {
     const ratio = r.command === 'import' && seed ? Number((r.dealsPerSecond / seed.dealsPerSecond).toFixed(2)) : undefined;
     rows.push({ db: r.backend, case: `(f) ${what}, peak RSS ${r.peakRssMb} MB`, 'tcdeals req/s': r.dealsPerSecond, ...(ratio === undefined ? {} : { 'baseline req/s': seed!.dealsPerSecond, ratio }) });
   }
+}
+
+if (!ONLY || ONLY.includes('import-big')) {
+  const big = await benchBigImport(log);
+  results.importBig = big;
+  rows.push({ db: 'sqlite', case: `(f) import of ${big.fileMb} MB NDJSON (${big.deals.toLocaleString()} deals) in ${big.seconds.toFixed(1)} s: peak RSS ${big.peakRssMb} MB (target ≤ 300)`, 'tcdeals req/s': big.dealsPerSecond });
 }
 
 if (!ONLY || ONLY.includes('sync')) {
