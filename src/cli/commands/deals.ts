@@ -9,7 +9,7 @@ import { LIFECYCLE_VERBS, type LifecycleVerb } from '../../domain/lifecycle.js';
 import { applyLifecycle, describeOutcome, outcomeDeals } from '../../services/lifecycle.js';
 import { exportRecords } from '../../services/deal-export.js';
 import { parseDateTime } from '../../protocol/datetime.js';
-import { parseIntOption, print, usingStore, withDb } from '../options.js';
+import { keepHeapsTight, parseIntOption, print, usingStore, withDb } from '../options.js';
 
 export function dealsCommand(): Command {
   const cmd = new Command('deals').description('manage deals (orders)');
@@ -20,6 +20,7 @@ export function dealsCommand(): Command {
     .option('--owner <uin>', 'the owner of billing-shaped deals (a DescribeDealsByCond Deal has no OwnerUin)')
     .option('--no-progress', 'no progress line')
     .action(async (file: string, o: { db: string; agent?: string; owner?: string; progress: boolean }) => {
+      keepHeapsTight();
       await usingStore(o, async (store) => {
         const progress = o.progress && process.stderr.isTTY ? progressLine() : undefined;
         // Since the process started (performance's time origin): what a user waits before the load writes.

@@ -17,8 +17,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
 import { Command, Option } from 'commander';
-import { pino } from 'pino';
-import { createServer } from '../../server.js';
+import type { createServer } from '../../server.js';
 import { Sandbox, SIGNATURE_MODES, type SignatureMode } from '../../sandbox/sandbox.js';
 import { demoKeys, seedDemoIfEmpty } from '../../store/seed.js';
 import { Store } from '../../store/store.js';
@@ -62,6 +61,8 @@ export function execCommand(): Command {
 export async function runExec(argv: string[], o: ExecOptions): Promise<number> {
   const [command, ...args] = argv;
   if (!command) throw new Error('no command given: tcdeals exec [options] -- <command> [args...]');
+  // Loaded here, not at the top: every other command starts without the server's dependencies.
+  const [{ pino }, { createServer }] = await Promise.all([import('pino'), import('../../server.js')]);
   const logger = pino({ level: o.logLevel, base: undefined }, pino.destination({ fd: 2, sync: true }));
   const sandbox = new Sandbox({ signatureMode: o.signatureMode, journalSize: o.journalSize });
   const store = await Store.open(o.db, { now: sandbox.clock.now });

@@ -9,7 +9,7 @@ import { DEMO_AGENT, DEMO_CLIENT } from '../../domain/demo-seed.js';
 import { generate, type GenerateOptions } from '../../domain/generator.js';
 import { preparedInWorker } from '../../store/generated-source.js';
 import type { Store } from '../../store/store.js';
-import { parseIntOption, print, usingStore, withDb } from '../options.js';
+import { keepHeapsTight, parseIntOption, print, usingStore, withDb } from '../options.js';
 
 interface SeedFlags {
   db: string;
@@ -45,6 +45,7 @@ export function seedCommand(): Command {
       if (o.months < 1) throw new Error('--months must be at least 1');
       if (o.batchSize < 1) throw new Error('--batch-size must be at least 1');
       const anchorMs = o.anchor === undefined ? Date.now() : parseDay(o.anchor);
+      keepHeapsTight();
       const started = performance.now();
       const options: GenerateOptions = {
         agents: o.agents,

@@ -1,10 +1,7 @@
 /** `tcdeals serve`: the API server on embedded SQLite (or PostgreSQL), with demo data on first start. */
 import { Command, Option } from 'commander';
-import { pino } from 'pino';
 import { DAY_MS, formatDateTime } from '../../protocol/datetime.js';
-import { createServer } from '../../server.js';
 import { demoKeys, seedDemoIfEmpty } from '../../store/seed.js';
-import { connectRedis, redactRedisUrl, waitForRedis } from '../../ops/redis.js';
 import { REDIS_KEY_PREFIX } from '../../rate-limit.js';
 import { Sandbox, SIGNATURE_MODES, type SignatureMode } from '../../sandbox/sandbox.js';
 import { Store } from '../../store/store.js';
@@ -46,6 +43,12 @@ export function serveCommand(): Command {
     .option('--journal-size <n>', 'API calls kept in the request journal', parseIntOption('--journal-size'), 1000)
     .addOption(new Option('--log-level <level>', 'log level (env LOG_LEVEL)').choices(['debug', 'info', 'warn', 'error', 'silent']).default(process.env.LOG_LEVEL ?? 'info'))
     .action(async (o: ServeOptions) => {
+      // Loaded here, not at the top: every other command starts without the server's dependencies.
+      const [{ pino }, { createServer }, { connectRedis, redactRedisUrl, waitForRedis }] = await Promise.all([
+        import('pino'),
+        import('../../server.js'),
+        import('../../ops/redis.js'),
+      ]);
       const logger = pino({ level: o.logLevel, base: undefined });
       const sandbox = new Sandbox({ signatureMode: o.signatureMode, journalSize: o.journalSize });
       const store = await Store.open(o.db, { poolSize: o.poolSize, now: sandbox.clock.now });
