@@ -130,12 +130,14 @@ class FieldReader {
     return v;
   }
 
-  string(name: string, fallback: string): string {
+  /** A string field; `fallback` (a value, or how to derive one) when absent. */
+  string(name: string, fallback: string | (() => string)): string {
     const v = this.get(name);
-    if (v === undefined) return fallback;
+    // Derived only when needed: most records carry every field, and some derivations cost.
+    if (v === undefined) return typeof fallback === 'string' ? fallback : fallback();
     if (typeof v !== 'string') {
       this.bad(name, v, 'is not a string');
-      return fallback;
+      return '';
     }
     return v;
   }
@@ -405,8 +407,7 @@ function decodePartners(input: JsonObject, ignored: Set<string>): Decoded {
   const timeSpanIn = r.float('TimeSpan', (n) => n > 0, 'must be a number > 0');
   const timeUnitIn = r.get('TimeUnit') === undefined ? undefined : r.string('TimeUnit', 'm');
   // A billing-style record may lack PaymentMethod; rebuild it from its TimeSpan/TimeUnit then.
-  const paymentMethod = r.string(
-    'PaymentMethod',
+  const paymentMethod = r.string('PaymentMethod', () =>
     timeSpanIn !== undefined || timeUnitIn !== undefined ? paymentMethodOf(timeSpanIn ?? 1, timeUnitIn ?? 'm') : '按月:1个月',
   );
   const fromMethod = timeSpanOf(paymentMethod);
@@ -435,10 +436,10 @@ function decodePartners(input: JsonObject, ignored: Set<string>): Decoded {
   const timeSpan = timeSpanIn ?? fromMethod.span;
   const record: DealRecord = {
     deal_name: nameOr,
-    deal_id: r.string('DealId', dealIdOf(nameOr)),
+    deal_id: r.string('DealId', () => dealIdOf(nameOr)),
     big_deal_id: r.string('BigDealId', nameOr),
     owner_uin: ownerOr,
-    app_id: r.string('AppId', owner !== undefined ? defaultAppId(owner) : ''),
+    app_id: r.string('AppId', () => (owner !== undefined ? defaultAppId(owner) : '')),
     creator: r.string('Creater', ownerOr),
     payer: r.string('Payer', ownerOr),
     payer_mode: payerMode,
@@ -467,16 +468,16 @@ function decodePartners(input: JsonObject, ignored: Set<string>): Decoded {
     sales_uin: r.nullableString('SalesUin'),
     client_remark: r.nullableString('ClientRemark'),
     pay_mode: r.string('PayMode', 'prePay'),
-    product_code: r.string('ProductCode', `p_${goodsCategoryId}`),
-    sub_product_code: r.string('SubProductCode', `sp_${goodsCategoryId}`),
+    product_code: r.string('ProductCode', () => `p_${goodsCategoryId}`),
+    sub_product_code: r.string('SubProductCode', () => `sp_${goodsCategoryId}`),
     time_span: timeSpan,
     time_unit: timeUnitIn ?? fromMethod.unit,
     currency: r.string('Currency', 'CNY'),
     policy: r.float('Policy', (n) => n >= 0, 'must be ≥ 0') ?? 100,
     price: r.float('Price') ?? unitPrice(totalCost, timeSpan, goodsNum),
     total_cost: totalCost,
-    formula: r.string('Formula', refundFormula(actionType, realTotalCost)),
-    ref_return_deals: r.string('RefReturnDeals', refundMap.map((m) => m.DealName).join(',')),
+    formula: r.string('Formula', () => refundFormula(actionType, realTotalCost)),
+    ref_return_deals: r.string('RefReturnDeals', () => refundMap.map((m) => m.DealName).join(',')),
     project_id: projectId,
     zone_code: r.nullableString('ZoneCode'),
     verbatim: encodeVerbatim(kept),
@@ -553,15 +554,15 @@ function decodeBilling(input: JsonObject, ignored: Set<string>, options: ImportO
     sales_uin: null,
     client_remark: null,
     pay_mode: r.string('PayMode', 'prePay'),
-    product_code: r.string('ProductCode', `p_${goodsCategoryId}`),
-    sub_product_code: r.string('SubProductCode', `sp_${goodsCategoryId}`),
+    product_code: r.string('ProductCode', () => `p_${goodsCategoryId}`),
+    sub_product_code: r.string('SubProductCode', () => `sp_${goodsCategoryId}`),
     time_span: timeSpan,
     time_unit: timeUnit,
     currency: r.string('Currency', 'CNY'),
     policy: r.float('Policy', (n) => n >= 0, 'must be ≥ 0') ?? 100,
     price: price ?? unitPrice(totalCost, timeSpan, 1),
     total_cost: totalCost,
-    formula: r.string('Formula', refundFormula(actionType, realTotalCost)),
+    formula: r.string('Formula', () => refundFormula(actionType, realTotalCost)),
     ref_return_deals: refReturnDeals,
     project_id: r.digitsInt('ProjectId') ?? 0,
     zone_code: r.nullableString('ZoneCode'),

@@ -66,7 +66,7 @@ const SMALL_CHUNK = 500;
  * memory map: both would count against the loading process's resident memory, which stays
  * bounded whatever the size of the load (a 1.2 GB import in under 300 MB).
  */
-const SQLITE_BULK_CACHE_KIB = 32 * 1024;
+const SQLITE_BULK_CACHE_KIB = 16 * 1024;
 /** Tables whose secondary indexes a fresh load drops and rebuilds. */
 const LOADED_TABLES = ['deals', 'deal_resources', 'agent_deal_cache'] as const;
 /** A PostgreSQL load of at least this many deals refreshes the planner's statistics. */
@@ -493,21 +493,16 @@ function canonicalJson(json: string): string {
   return JSON.stringify(JSON.parse(json));
 }
 
-/** Renders cache bodies, remembering the normalized form of repeated JSON column values. */
+/**
+ * Renders cache bodies. The JSON columns of the deals a bulk load is given are written by
+ * JSON.stringify (the generator's and the import's), so they are already in the form the view
+ * writes and go into the body as they are; the first deal of every batch is checked against the
+ * real thing all the same.
+ */
 class Renderer {
-  private readonly memo = new Map<string, string>();
   private checked = false;
   private exact = false;
-  private readonly canon = (json: string): string => {
-    let out = this.memo.get(json);
-    if (out === undefined) {
-      out = canonicalJson(json);
-      // Repeated values (product details) hit; unique ones (resource ids) only pass through.
-      if (this.memo.size >= 10_000) this.memo.clear();
-      this.memo.set(json, out);
-    }
-    return out;
-  };
+  private readonly canon = (json: string): string => json;
 
   /** Call at the start of every batch: its first deal is checked against toAgentDeal. */
   batch(): void {
