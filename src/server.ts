@@ -187,6 +187,13 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       });
       // An expectation other than 100-continue is ignored rather than answered with a bare 417.
       server.on('checkExpectation', handle);
+      // CONNECT (Node hands over the socket, or drops it when nobody listens) gets the envelope too.
+      server.on('connect', (req: IncomingMessage, socket: Socket) => {
+        const body = errorBody(unsupportedMethod('CONNECT'), pickLang(header(req.headers, 'x-tc-language')), newRequestId());
+        socket.on('error', () => {});
+        socket.write(`HTTP/1.1 200 OK\r\nContent-Type: ${CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+        lingerThenClose(socket, undefined, bounds, lingering);
+      });
       return server;
     },
     clientErrorHandler: answerClientError,

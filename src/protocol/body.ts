@@ -151,7 +151,9 @@ export class BodyReader {
     req.on('error', () => {});
     this.owner = {
       clientError: (err) => {
-        if (this.result) this.result({ kind: 'broken', received: -1, error: parseErrorAnswer(err) });
+        // Once the body is complete, the error is in what follows it (a broken pipelined request):
+        // this request is answered, then the connection closes.
+        if (this.result && !req.complete) this.result({ kind: 'broken', received: -1, error: parseErrorAnswer(err) });
         else this.lateError = true;
       },
     };
