@@ -124,6 +124,14 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   /** Set once the API pipeline exists: Fastify reports a malformed URL through `frameworkErrors`. */
   let answerFrameworkError: (req: FastifyRequest, reply: FastifyReply) => unknown = (_req, reply) => reply.code(400).send();
 
+  /** The metrics and journal entry of an answer given below Fastify (a request Node could not parse, CONNECT). */
+  const recordBareAnswer = (requestId: string, code: string) => {
+    const labels = { action: 'unknown', code };
+    metrics.calls.inc(labels);
+    metrics.latency.observe(labels, 0);
+    sandbox.journal.record({ time: new Date(now()).toISOString(), requestId, code, latencyMs: 0 });
+  };
+
   /**
    * Requests Node's HTTP parser refuses before (or while) Fastify sees them. A parse error in an
    * API request's body belongs to that request (it answers in the envelope); otherwise the
@@ -146,10 +154,12 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
         : err.code === 'HPE_INVALID_METHOD'
           ? unsupportedMethod(/^[A-Za-z_-]{1,16}/.exec((err as { rawPacket?: Buffer }).rawPacket?.toString('latin1') ?? '')?.[0] ?? '(unknown)')
           : parseErrorAnswer(err);
-    const body = errorBody(apiError, 'en-US', newRequestId());
+    const requestId = newRequestId();
+    const body = errorBody(apiError, 'en-US', requestId);
     socket.on('error', () => {});
     socket.write(`HTTP/1.1 200 OK\r\nContent-Type: ${CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-    log?.info({ code: apiError.code, reason: err.code }, 'malformed HTTP request answered');
+    recordBareAnswer(requestId, apiError.code);
+    log?.info({ requestId, code: apiError.code, reason: err.code }, 'malformed HTTP request answered');
     lingerThenClose(socket, undefined, bounds, lingering);
   };
 
@@ -189,9 +199,12 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       server.on('checkExpectation', handle);
       // CONNECT (Node hands over the socket, or drops it when nobody listens) gets the envelope too.
       server.on('connect', (req: IncomingMessage, socket: Socket) => {
-        const body = errorBody(unsupportedMethod('CONNECT'), pickLang(header(req.headers, 'x-tc-language')), newRequestId());
+        const requestId = newRequestId();
+        const body = errorBody(unsupportedMethod('CONNECT'), pickLang(header(req.headers, 'x-tc-language')), requestId);
         socket.on('error', () => {});
         socket.write(`HTTP/1.1 200 OK\r\nContent-Type: ${CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+        recordBareAnswer(requestId, 'UnsupportedProtocol');
+        log?.info({ requestId, code: 'UnsupportedProtocol' }, 'CONNECT answered');
         lingerThenClose(socket, undefined, bounds, lingering);
       });
       return server;

@@ -400,8 +400,19 @@ describe('odd requests', () => {
       }
     });
 
-    test('a header line that is not HTTP → UnsupportedProtocol', async () => {
-      expectAnswer(await send(Buffer.from(`POST / HTTP/1.1\r\nHost: ${server.endpoint}\r\nBad Header\r\n\r\n`, 'latin1')), 'UnsupportedProtocol');
+    test('a header line that is not HTTP → UnsupportedProtocol, with a journal entry of its own', async () => {
+      const r = await send(Buffer.from(`POST / HTTP/1.1\r\nHost: ${server.endpoint}\r\nBad Header\r\n\r\n`, 'latin1'));
+      const response = expectAnswer(r, 'UnsupportedProtocol');
+      assert.equal(sandbox.journal.list({}).find((e) => e.requestId === response.RequestId)?.code, 'UnsupportedProtocol');
+    });
+
+    test('CONNECT → UnsupportedProtocol in the envelope (Node would drop the connection)', async () => {
+      expectAnswer(await send(head('CONNECT', server.endpoint, [['Host', server.endpoint]])), 'UnsupportedProtocol');
+      expectAnswer(await send(head('CONNECT', server.endpoint, [['Host', server.endpoint], ['Content-Length', '5']]), [Buffer.from('hello')]), 'UnsupportedProtocol');
+    });
+
+    test('a method Node does not know, with a body → UnsupportedProtocol, read after the body', async () => {
+      expectAnswer(await send(head('FROB', '/', [['Host', server.endpoint], ['Content-Length', String(MB)]]), pieces(Buffer.alloc(MB, 'f'))), 'UnsupportedProtocol');
     });
 
     test('a signed header the prototype also has (constructor) is just an absent header', async () => {
