@@ -4,15 +4,28 @@
  */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ActionSettings } from './actions/action.js';
 import { ACTIONS, findAction } from './actions/registry.js';
 import { authenticate, identify, SignatureError } from './protocol/authenticate.js';
 import { CONTENT_TYPE, errorBody, newRequestId, successBody } from './protocol/envelope.js';
-import { ApiError, type Lang } from './protocol/errors.js';
-import { readIncoming, SIZE_LIMITS, unsupportedMethod, type Incoming } from './protocol/incoming.js';
+import { ApiError, pickLang, type Lang } from './protocol/errors.js';
+import { header, readIncoming, SIZE_LIMITS, unsupportedMethod, type Incoming, type RawHttpRequest } from './protocol/incoming.js';
+import {
+  BodyReader,
+  bodyLimit,
+  brokenBodyError,
+  closeAfterAnswer,
+  declaredLength,
+  DEFAULT_BODY_BOUNDS,
+  encodingError,
+  handOverClientError,
+  lingerThenClose,
+  parseErrorAnswer,
+  type BodyBounds,
+} from './protocol/body.js';
 import { decodeParams } from './protocol/params.js';
 import { Metrics } from './ops/metrics.js';
 import { checkReadiness } from './ops/readiness.js';
@@ -46,6 +59,8 @@ export interface ServerOptions {
    * anyway). With several instances only one rebuilds at a time; the others skip that round.
    */
   readonly cacheRebuildIntervalSec?: number;
+  /** Bounds of body reading and of the lingering close after an early answer (tests shorten them). */
+  readonly bodyBounds?: Partial<BodyBounds>;
 }
 
 const KNOWN_ACTIONS = new Set(ACTIONS.map((a) => a.name));
@@ -54,6 +69,41 @@ export const DEFAULT_SETTINGS: ActionSettings = { billingOffset: 'rows' };
 
 /** Node's default 16 KiB header limit is below the documented 32 KB GET limit. */
 const MAX_HEADER_SIZE = 64 * 1024;
+
+/**
+ * The client's own Content-Type of an API request, set aside before Fastify sees the request:
+ * Fastify would judge it as a media type (and answer 415 for `application/json, text/plain`),
+ * while for the API it is only a signed header.
+ */
+const API_CONTENT_TYPE = Symbol('tcdeals.apiContentType');
+type ApiRawRequest = IncomingMessage & { [API_CONTENT_TYPE]?: { readonly value: string | undefined } };
+
+/** Node's header map (as an own-properties-only copy) with the client's Content-Type put back. */
+function apiHeaders(raw: ApiRawRequest): RawHttpRequest['headers'] {
+  const out: Record<string, string | string[] | undefined> = Object.assign(Object.create(null), raw.headers);
+  const stash = raw[API_CONTENT_TYPE];
+  if (stash) {
+    if (stash.value === undefined) delete out['content-type'];
+    else out['content-type'] = stash.value;
+  }
+  return out;
+}
+
+/** The client's trace id as an answer header may carry it (Node refuses some characters there). */
+function traceIdEcho(traceId: string | undefined): string | undefined {
+  const v = traceId?.slice(0, 128).replace(/[^\t\x20-\x7e\x80-\xff]/g, '');
+  return v || undefined;
+}
+
+function invalidPath(url: string): ApiError {
+  const shown = JSON.stringify(url.slice(0, 64));
+  return new ApiError('InvalidAction', {
+    en: `No API at path ${shown}: Tencent Cloud API 3.0 requests go to "/".`,
+    zh: `路径 ${shown} 上没有接口：云 API 3.0 请求的路径为 "/"。`,
+  });
+}
+
+const pathOf = (url: string) => url.split('?', 1)[0]!;
 
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
   const { store } = options;
@@ -66,38 +116,129 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   // Sandbox lifecycle progression (off by default) applies due steps around the store's API reads.
   store.readHook = progressionHook(store, sandbox.progression, sandbox.clock.now);
 
+  const bounds: BodyBounds = { ...DEFAULT_BODY_BOUNDS, ...options.bodyBounds };
+  /** Sockets closing after an early answer (see src/protocol/body.ts); closed outright on shutdown. */
+  const lingering = new Set<Socket>();
+  /** The response in flight on each socket, so a parse error is never answered in the middle of another answer. */
+  const inFlight = new WeakMap<Socket, ServerResponse>();
+  /** Set once the API pipeline exists: Fastify reports a malformed URL through `frameworkErrors`. */
+  let answerFrameworkError: (req: FastifyRequest, reply: FastifyReply) => unknown = (_req, reply) => reply.code(400).send();
+
+  /** The metrics and journal entry of an answer given below Fastify (a request Node could not parse, CONNECT). */
+  const recordBareAnswer = (requestId: string, code: string) => {
+    const labels = { action: 'unknown', code };
+    metrics.calls.inc(labels);
+    metrics.latency.observe(labels, 0);
+    sandbox.journal.record({ time: new Date(now()).toISOString(), requestId, code, latencyMs: 0 });
+  };
+
+  /**
+   * Requests Node's HTTP parser refuses before (or while) Fastify sees them. A parse error in an
+   * API request's body belongs to that request (it answers in the envelope); otherwise the
+   * envelope is written here — headers past MAX_HEADER_SIZE (a GET far over its 32 KB limit)
+   * are `RequestSizeLimitExceeded`, an unknown method `UnsupportedProtocol`, anything else that
+   * is not HTTP/1.1 `UnsupportedProtocol` — and the connection lingers so the client can read it.
+   */
+  const answerClientError = (err: Error & { code?: string }, socket: Socket): void => {
+    if (handOverClientError(socket, err)) return;
+    if (err.code === 'ECONNRESET' || socket.destroyed || !socket.writable || inFlight.get(socket)?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const apiError =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? new ApiError('RequestSizeLimitExceeded', {
+            en: `The request headers exceed ${MAX_HEADER_SIZE} bytes (GET requests are limited to ${SIZE_LIMITS.get} bytes).`,
+            zh: `请求头超过 ${MAX_HEADER_SIZE} 字节（GET 请求包不得超过 ${SIZE_LIMITS.get} 字节）。`,
+          })
+        : err.code === 'HPE_INVALID_METHOD'
+          ? unsupportedMethod(/^[A-Za-z_-]{1,16}/.exec((err as { rawPacket?: Buffer }).rawPacket?.toString('latin1') ?? '')?.[0] ?? '(unknown)')
+          : parseErrorAnswer(err);
+    const requestId = newRequestId();
+    const body = errorBody(apiError, 'en-US', requestId);
+    socket.on('error', () => {});
+    socket.write(`HTTP/1.1 200 OK\r\nContent-Type: ${CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    recordBareAnswer(requestId, apiError.code);
+    log?.info({ requestId, code: apiError.code, reason: err.code }, 'malformed HTTP request answered');
+    lingerThenClose(socket, undefined, bounds, lingering);
+  };
+
+  /**
+   * With `Expect: 100-continue`, an API request refused on its headers alone (over the size limit,
+   * a method other than GET or POST, a compressed body) is answered without asking for the body.
+   */
+  const refusedOnHeaders = (req: IncomingMessage): boolean => {
+    const url = req.url ?? '/';
+    if (pathOf(url) !== '/') return false;
+    const method = (req.method ?? '').toUpperCase();
+    if (method !== 'GET' && method !== 'POST') return true;
+    if (encodingError(req.headers)) return true;
+    const declared = declaredLength(req.headers);
+    return declared !== undefined && declared > bodyLimit(method, url, req.headers).bytes;
+  };
+
   const app = Fastify({
     logger: false,
     bodyLimit: SIZE_LIMITS.tc3Post,
     exposeHeadRoutes: false,
-    serverFactory: (handler) =>
-      createHttpServer({ maxHeaderSize: MAX_HEADER_SIZE }, handler as (req: IncomingMessage, res: ServerResponse) => void),
+    serverFactory: (handler) => {
+      const handle = (req: IncomingMessage, res: ServerResponse) => {
+        inFlight.set(req.socket, res);
+        res.once('close', () => {
+          if (inFlight.get(req.socket) === res) inFlight.delete(req.socket);
+        });
+        handler(req, res);
+      };
+      // Any request, with or without a Host header (a missing one fails the signature, in the envelope).
+      const server = createHttpServer({ maxHeaderSize: MAX_HEADER_SIZE, requireHostHeader: false }, handle);
+      server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+        if (!refusedOnHeaders(req)) res.writeContinue();
+        handle(req, res);
+      });
+      // An expectation other than 100-continue is ignored rather than answered with a bare 417.
+      server.on('checkExpectation', handle);
+      // CONNECT (Node hands over the socket, or drops it when nobody listens) gets the envelope too.
+      server.on('connect', (req: IncomingMessage, socket: Socket) => {
+        const requestId = newRequestId();
+        const body = errorBody(unsupportedMethod('CONNECT'), pickLang(header(req.headers, 'x-tc-language')), requestId);
+        socket.on('error', () => {});
+        socket.write(`HTTP/1.1 200 OK\r\nContent-Type: ${CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+        recordBareAnswer(requestId, 'UnsupportedProtocol');
+        log?.info({ requestId, code: 'UnsupportedProtocol' }, 'CONNECT answered');
+        lingerThenClose(socket, undefined, bounds, lingering);
+      });
+      return server;
+    },
     clientErrorHandler: answerClientError,
+    frameworkErrors: (_err, req, reply) => answerFrameworkError(req, reply),
   });
 
-  // Keep every body as raw bytes: the TC3 payload hash is over exactly what was sent.
+  // API bodies are read by the protocol layer (src/protocol/body.ts), never by Fastify: this
+  // parser leaves the stream untouched, whatever the (set-aside) Content-Type.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
 
   // A Buffer, not a string: Fastify appends `; charset=utf-8` to a JSON content type when it
   // sends a string, and the Python SDK then ignores `Response.Error` (returns an empty model).
-  const send = (reply: FastifyReply, body: string, traceId?: string) => {
+  const send = (reply: FastifyReply, body: string, traceId: string | undefined, closing: boolean) => {
     reply.code(200).header('content-type', CONTENT_TYPE);
-    if (traceId) reply.header('x-tc-traceid', traceId.slice(0, 128));
+    const echo = traceIdEcho(traceId);
+    if (echo) reply.header('x-tc-traceid', echo);
+    if (closing) {
+      reply.header('connection', 'close');
+      closeAfterAnswer(reply.request.raw, bounds, lingering);
+    }
     return reply.send(Buffer.from(body, 'utf8'));
   };
 
+  // Only reached by faults of the framework itself: the API pipeline answers all its errors.
   app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, req, reply) => {
     const requestId = newRequestId();
-    const apiError =
-      err.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
-        ? new ApiError('RequestSizeLimitExceeded', {
-            en: `The request exceeds the size limit of ${SIZE_LIMITS.tc3Post} bytes for TC3-HMAC-SHA256 POST requests.`,
-            zh: `请求包超过 TC3-HMAC-SHA256 POST 请求的大小限制 ${SIZE_LIMITS.tc3Post} 字节。`,
-          })
-        : new ApiError('InternalError');
-    if (apiError.code === 'InternalError') log?.error({ requestId, err: err.message }, 'request failed before reaching the API');
-    return send(reply, errorBody(apiError, 'en-US', requestId), req.headers['x-tc-traceid'] as string | undefined);
+    const clientSide = err.statusCode !== undefined && err.statusCode < 500;
+    const apiError = clientSide ? brokenBodyError(`the request could not be read (${String(err.code ?? err.statusCode)})`, `无法读取请求（${String(err.code ?? err.statusCode)}）`) : new ApiError('InternalError');
+    if (clientSide) log?.warn({ requestId, code: err.code, err: err.message }, 'request refused by the framework');
+    else log?.error({ requestId, err: err.message }, 'request failed before reaching the API');
+    return send(reply, errorBody(apiError, 'en-US', requestId), header(apiHeaders(req.raw), 'x-tc-traceid'), !req.raw.complete);
   });
 
   // Liveness: the process answers. Readiness: it can also serve API calls correctly.
@@ -127,73 +268,117 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
 
   await app.register(adminApi, { prefix: '/_tcdeals/admin', store, sandbox, token: options.adminToken, logger: log });
 
-  app.route({
-    method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'],
-    url: '/',
-    handler: async (req, reply) => {
-      const started = process.hrtime.bigint();
-      const requestId = newRequestId();
-      let lang: Lang = 'en-US';
-      let action: string | undefined;
-      let uin: string | undefined;
-      let code: string | undefined;
-      let secretId: string | undefined;
-      let journalParams: unknown;
-      let faultId: string | undefined;
-      let dropped = false;
-      let call: Incoming | undefined;
-      const traceId = req.headers['x-tc-traceid'] as string | undefined;
-      try {
-        call = readIncoming({
-          method: req.method,
-          url: req.raw.url ?? '/',
-          headers: req.headers,
-          body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
-        });
-        lang = call.lang;
-        action = call.action;
-        const def = findAction(call.action, call.version);
-        const key = await verifyCaller(call);
-        uin = key.uin;
-        secretId = key.secretId;
-        const caller = key.account ?? (await store.getAccount(key.uin));
-        if (!caller) throw new ApiError('AuthFailure.SecretIdNotFound');
-        const rawParams = call.params(def.invalidCode);
-        journalParams = rawParams;
-        const fault = sandbox.faults.take(def.name, caller.uin);
-        if (fault) {
-          faultId = fault.id;
-          if (fault.kind === 'drop') {
-            // Close the connection without an answer, as a failing network or gateway would.
-            dropped = true;
-            reply.hijack();
-            req.raw.socket.destroy();
-            return;
-          }
-          if (fault.kind === 'latency') await new Promise((r) => setTimeout(r, fault.latencyMs ?? 0));
-          if (fault.kind === 'error') throw ApiError.injected(fault.code!, fault.message ?? `Fault injected by a tcdeals sandbox rule (${fault.id}).`);
+  // Added after the admin API is registered, so it applies to the API route and the root 404
+  // handler only (the admin API keeps its own parsers): the client's Content-Type is set aside
+  // for the signature, and Fastify sees a placeholder it will not refuse.
+  app.addHook('onRequest', (req, _reply, done) => {
+    if (req.is404 || req.routeOptions.url === '/') {
+      const raw = req.raw as ApiRawRequest;
+      raw[API_CONTENT_TYPE] = { value: raw.headers['content-type'] };
+      raw.headers['content-type'] = 'application/octet-stream';
+    }
+    done();
+  });
+
+  /**
+   * Every API answer: routing, the body (read here, with the per-scheme limits), signature,
+   * rate limit, parameters, the action — and a journal entry, metrics and a log line. `routed`
+   * is false for any path but "/" (and a URL the router could not read).
+   */
+  const serveApi = async (req: FastifyRequest, reply: FastifyReply, routed: boolean) => {
+    const started = process.hrtime.bigint();
+    const requestId = newRequestId();
+    const raw = req.raw as ApiRawRequest;
+    const headers = apiHeaders(raw);
+    const method = (raw.method ?? '').toUpperCase();
+    const url = raw.url ?? '/';
+    const traceId = header(headers, 'x-tc-traceid');
+    let lang: Lang = pickLang(header(headers, 'x-tc-language'));
+    let action: string | undefined = header(headers, 'x-tc-action')?.trim() || undefined;
+    let uin: string | undefined;
+    let code: string | undefined;
+    let secretId: string | undefined;
+    let journalParams: unknown;
+    let faultId: string | undefined;
+    let dropped = false;
+    let gone = false;
+    let call: Incoming | undefined;
+    const body = new BodyReader(raw, bounds, lingering);
+    try {
+      // Decided on the request line and headers alone: answered without reading the body.
+      if (method !== 'GET' && method !== 'POST') throw unsupportedMethod(method);
+      if (!routed) throw invalidPath(url);
+      const refused = encodingError(headers);
+      if (refused) throw refused;
+      const limit = bodyLimit(method, url, headers);
+      const declared = declaredLength(headers);
+      if (limit.bytes < 0 || (declared !== undefined && declared > limit.bytes)) throw limit.error();
+
+      const read = await body.read(Math.max(limit.bytes, 0));
+      if (read.kind === 'gone') {
+        gone = true;
+        reply.hijack();
+        return;
+      }
+      if (read.kind === 'tooLarge') throw limit.error();
+      if (read.kind === 'broken') throw read.error;
+      if (read.kind === 'stalled') {
+        const of = declared !== undefined ? ` of ${declared}` : '';
+        throw brokenBodyError(
+          `no body data for ${bounds.idleMs / 1000} s (${read.received}${of} bytes received)`,
+          `请求体 ${bounds.idleMs / 1000} 秒内没有新数据（已收到 ${read.received}${of} 字节）`,
+        );
+      }
+
+      call = readIncoming({ method, url, headers, body: read.body });
+      lang = call.lang;
+      action = call.action;
+      const def = findAction(call.action, call.version);
+      const key = await verifyCaller(call);
+      uin = key.uin;
+      secretId = key.secretId;
+      const caller = key.account ?? (await store.getAccount(key.uin));
+      if (!caller) throw new ApiError('AuthFailure.SecretIdNotFound');
+      const rawParams = call.params(def.invalidCode);
+      journalParams = rawParams;
+      const fault = sandbox.faults.take(def.name, caller.uin);
+      if (fault) {
+        faultId = fault.id;
+        if (fault.kind === 'drop') {
+          // Close the connection without an answer, as a failing network or gateway would.
+          dropped = true;
+          reply.hijack();
+          raw.socket.destroy();
+          return;
         }
-        await rateLimit?.consume(def.name, caller.uin);
-        const params = decodeParams({ action: def.name, version: def.version, invalidCode: def.invalidCode }, def.params, rawParams);
-        const fields = await def.handle(params as never, { store, caller, settings });
-        return send(reply, successBody(fields, requestId), traceId);
-      } catch (err) {
-        let apiError: ApiError;
-        if (err instanceof ApiError) {
-          apiError = err;
-          if (err instanceof SignatureError) {
-            uin = err.uin;
-            // What the server signed, so a user can diff it with their client. Never the key.
-            log?.debug({ requestId, canonicalRequest: err.canonical, stringToSign: err.stringToSign }, 'signature mismatch');
-          }
-        } else {
-          apiError = new ApiError('InternalError');
-          log?.error({ requestId, err: err instanceof Error ? err.stack : String(err) }, 'internal error');
+        if (fault.kind === 'latency') await new Promise((r) => setTimeout(r, fault.latencyMs ?? 0));
+        if (fault.kind === 'error') throw ApiError.injected(fault.code!, fault.message ?? `Fault injected by a tcdeals sandbox rule (${fault.id}).`);
+      }
+      await rateLimit?.consume(def.name, caller.uin);
+      const params = decodeParams({ action: def.name, version: def.version, invalidCode: def.invalidCode }, def.params, rawParams);
+      const fields = await def.handle(params as never, { store, caller, settings });
+      return send(reply, successBody(fields, requestId), traceId, body.mustClose);
+    } catch (err) {
+      let apiError: ApiError;
+      if (err instanceof ApiError) {
+        apiError = err;
+        if (err instanceof SignatureError) {
+          uin = err.uin;
+          // What the server signed, so a user can diff it with their client. Never the key.
+          log?.debug({ requestId, canonicalRequest: err.canonical, stringToSign: err.stringToSign }, 'signature mismatch');
         }
-        code = apiError.code;
-        return send(reply, errorBody(apiError, lang, requestId), traceId);
-      } finally {
-        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      } else {
+        apiError = new ApiError('InternalError');
+        log?.error({ requestId, err: err instanceof Error ? err.stack : String(err) }, 'internal error');
+      }
+      code = apiError.code;
+      return send(reply, errorBody(apiError, lang, requestId), traceId, body.mustClose);
+    } finally {
+      if (!body.mustClose) body.release();
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      if (gone) {
+        log?.info({ requestId, traceId, action, ms: Math.round(ms * 100) / 100 }, 'client closed the connection before its request body was complete');
+      } else {
         const labels = { action: action && KNOWN_ACTIONS.has(action) ? action : 'unknown', code: code ?? 'OK' };
         metrics.calls.inc(labels);
         metrics.latency.observe(labels, ms / 1000);
@@ -214,19 +399,24 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
         });
         log?.info({ requestId, traceId, action, uin, code: labels.code, ms: Math.round(ms * 100) / 100 }, 'api call');
       }
-    },
+    }
+  };
+
+  app.route({
+    method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'],
+    url: '/',
+    handler: (req, reply) => serveApi(req, reply, true),
   });
 
-  // Still the API envelope with HTTP 200: the SDKs surface `Response.Error.Code` only then.
-  app.setNotFoundHandler((req, reply) => {
-    const err =
-      req.method !== 'GET' && req.method !== 'POST'
-        ? unsupportedMethod(req.method)
-        : new ApiError('InvalidAction', {
-            en: `No API at path ${JSON.stringify((req.raw.url ?? '').slice(0, 64))}: Tencent Cloud API 3.0 requests go to "/".`,
-            zh: `路径 ${JSON.stringify((req.raw.url ?? '').slice(0, 64))} 上没有接口：云 API 3.0 请求的路径为 "/"。`,
-          });
-    return send(reply, errorBody(err, 'en-US', newRequestId()), req.headers['x-tc-traceid'] as string | undefined);
+  // Every other path and method: still the API envelope with HTTP 200 (the SDKs surface
+  // `Response.Error.Code` only then), through the same pipeline.
+  app.setNotFoundHandler((req, reply) => serveApi(req, reply, false));
+  answerFrameworkError = (req, reply) => serveApi(req, reply, false);
+
+  // Sockets still lingering after an early answer are closed outright on shutdown.
+  app.addHook('preClose', (done) => {
+    for (const socket of lingering) socket.destroy();
+    done();
   });
 
   if (options.cacheRebuildIntervalSec) {
@@ -251,25 +441,3 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
 }
 
 
-/**
- * Requests Node's HTTP parser refuses before Fastify sees them. Headers past MAX_HEADER_SIZE (a
- * GET far over its 32 KB limit) and methods the parser does not know still get the API envelope;
- * anything else gets a plain 400, as Fastify would answer.
- */
-function answerClientError(err: Error & { code?: string }, socket: Socket): void {
-  if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  if (socket.writable) {
-    const apiError =
-      err.code === 'HPE_HEADER_OVERFLOW'
-        ? new ApiError('RequestSizeLimitExceeded', {
-            en: `The request headers exceed ${MAX_HEADER_SIZE} bytes (GET requests are limited to ${SIZE_LIMITS.get} bytes).`,
-            zh: `请求头超过 ${MAX_HEADER_SIZE} 字节（GET 请求包不得超过 ${SIZE_LIMITS.get} 字节）。`,
-          })
-        : err.code === 'HPE_INVALID_METHOD'
-          ? unsupportedMethod(/^[A-Za-z_-]{1,16}/.exec((err as { rawPacket?: Buffer }).rawPacket?.toString('latin1') ?? '')?.[0] ?? '(unknown)')
-          : undefined;
-    const [status, body] = apiError ? ['200 OK', errorBody(apiError, 'en-US', newRequestId())] : ['400 Bad Request', '{"error":"Bad Request","message":"Client Error","statusCode":400}'];
-    socket.write(`HTTP/1.1 ${status}\r\nContent-Type: ${CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-  }
-  socket.destroy(err);
-}

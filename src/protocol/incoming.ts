@@ -47,12 +47,14 @@ export interface Incoming {
   params(invalidCode: ErrorCode): Record<string, unknown>;
 }
 
+/** A header's value; names are looked up as own properties (a signed header named `constructor` is just absent). */
 export function header(headers: RawHttpRequest['headers'], name: string): string | undefined {
+  if (!Object.hasOwn(headers, name)) return undefined;
   const v = headers[name];
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
-function sizeError(limit: number, what: string): ApiError {
+export function sizeError(limit: number, what: string): ApiError {
   return new ApiError('RequestSizeLimitExceeded', {
     en: `The request exceeds the size limit of ${limit} bytes for ${what}.`,
     zh: `请求包超过 ${what} 的大小限制 ${limit} 字节。`,

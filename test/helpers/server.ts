@@ -6,6 +6,7 @@ import type { DemoDataset } from '../../src/domain/demo-seed.js';
 import type { Logger } from 'pino';
 import type { RateLimitOptions } from '../../src/rate-limit.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
+import type { BodyBounds } from '../../src/protocol/body.js';
 import { createServer } from '../../src/server.js';
 import { applyDataset } from '../../src/store/seed.js';
 import { Store } from '../../src/store/store.js';
@@ -34,6 +35,8 @@ export interface TestServerOptions {
   /** The sandbox controls (the store then also runs on its clock, as `serve` does). */
   sandbox?: Sandbox;
   logger?: Logger;
+  /** Body reading and lingering-close bounds (tests of stalled bodies shorten them). */
+  bodyBounds?: Partial<BodyBounds>;
 }
 
 
@@ -56,6 +59,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
       adminToken: options.adminToken,
       sandbox: options.sandbox,
       logger: options.logger,
+      bodyBounds: options.bodyBounds,
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
   } catch (err) {
