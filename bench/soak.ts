@@ -535,17 +535,23 @@ function rebuild(db: string): Promise<void> {
 
 interface BurstRecord {
   at: number;
+  /** From the first call sent to the last answer. */
+  ms: number;
   ok: number;
   limited: number;
   other: string[];
+  /** Whether the burst fitted in one second, so its outcome is exact. */
+  conclusive: boolean;
   pass: boolean;
 }
 const bursts: BurstRecord[] = [];
 
 /** BURST_CALLS calls at once from one account to the probe server: the documented limit must answer RequestLimitExceeded past 20. */
 async function burst(probe: Server, key: Key): Promise<void> {
+  const started = performance.now();
   const answers = await Promise.all(Array.from({ length: BURST_CALLS }, () => send(oneShot, probe.child.port, burstCall(probe.child.port, key)).catch((err: Error) => err)));
-  const record: BurstRecord = { at: Math.round((Date.now() - t0) / 1000), ok: 0, limited: 0, other: [], pass: false };
+  const ms = Math.round(performance.now() - started);
+  const record: BurstRecord = { at: Math.round((Date.now() - t0) / 1000), ms, ok: 0, limited: 0, other: [], conclusive: ms <= 1000, pass: false };
   for (const a of answers) {
     const e = a instanceof Error ? { problem: a.message } : a.status !== 200 ? { problem: `HTTP ${a.status}` } : envelope(a);
     if ('problem' in e) record.other.push(e.problem);
@@ -553,11 +559,12 @@ async function burst(probe: Server, key: Key): Promise<void> {
     else if (e.code === 'RequestLimitExceeded') record.limited++;
     else record.other.push(e.code);
   }
-  // A fixed 1-second window: the first 20 calls pass, the rest are refused (fewer if the window
-  // happens to roll over during the burst, never none of 30 sent at once).
-  record.pass = record.other.length === 0 && record.ok >= DOCUMENTED_LIMIT && record.limited >= 1;
+  // The account was idle for a minute, so its fixed 1-second window starts with the burst's first
+  // call: when every call is answered within a second, exactly 20 pass and 10 are refused. A
+  // slower burst may span two windows (more pass); only its answers' kinds are judged then.
+  record.pass = record.other.length === 0 && (!record.conclusive || (record.ok === DOCUMENTED_LIMIT && record.limited === BURST_CALLS - DOCUMENTED_LIMIT));
   bursts.push(record);
-  events.push(`burst ${record.ok} ok/${record.limited} limited${record.pass ? '' : ' FAIL'}`);
+  events.push(`burst ${record.ok} ok/${record.limited} limited in ${ms} ms${record.pass ? '' : ' FAIL'}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -839,9 +846,13 @@ const criteria: Array<{ name: string; pass: boolean; detail: string }> = [
   { name: 'nothing 5xx', pass: tally.problems.http5xx === 0, detail: `${tally.problems.http5xx} answers with HTTP 5xx` },
   { name: 'nothing unanswered', pass: tally.problems.unanswered === 0, detail: `${tally.problems.unanswered} calls without an answer (connection errors, resets, ${TIMEOUT_MS / 1000} s timeouts)` },
   { name: 'every answer as expected (good: success and a consistent page; bad: its code; forgery: AuthFailure.*)', pass: tally.problems.unexpected === 0, detail: `${tally.problems.unexpected} unexpected answers` },
-  { name: 'imports succeed and are visible at once on the other instance', pass: importsOk === imports.length && imports.every((r) => r.visible !== false), detail: `${importsOk}/${imports.length} imports of ${imports.reduce((n, r) => n + r.deals, 0)} deals; ${imports.filter((r) => r.visible === false).length} not visible` },
+  { name: `imports succeed and are read back at once${INSTANCES > 1 ? ' through the other instance' : ''}`, pass: importsOk === imports.length && imports.every((r) => r.visible !== false), detail: `${importsOk}/${imports.length} imports of ${imports.reduce((n, r) => n + r.deals, 0)} deals; ${imports.filter((r) => r.visible === false).length} not visible` },
   { name: 'cache rebuilds complete (exit 0)', pass: rebuilds.length >= Math.min(1, REBUILD_AT.length) && rebuilds.every((r) => r.exitCode === 0), detail: `${rebuilds.length} of ${REBUILD_AT.length} planned (one at a time, started only while the load runs)${rebuilds.map((r) => `; at ${clock(r.startedAt)}: exit ${r.exitCode} after ${r.seconds} s`).join('')}` },
-  { name: `the documented ${DOCUMENTED_LIMIT}/s limit still refuses bursts (probe server)`, pass: bursts.length > 0 && bursts.every((b) => b.pass), detail: `${bursts.filter((b) => b.pass).length}/${bursts.length} bursts of ${BURST_CALLS}: ${bursts.map((b) => `${b.ok}+${b.limited}${b.other.length ? `+${b.other.length} other` : ''}`).join(', ')}` },
+  {
+    name: `the documented ${DOCUMENTED_LIMIT}/s limit holds (probe server: ${BURST_CALLS} calls at once, exactly ${DOCUMENTED_LIMIT} pass when answered within 1 s)`,
+    pass: bursts.length > 0 && bursts.every((b) => b.pass),
+    detail: `${bursts.filter((b) => b.conclusive).length} of ${bursts.length} bursts answered within 1 s${bursts.some((b) => b.conclusive) ? '' : ' (none measurable)'}: ${bursts.map((b) => `${b.ok} ok+${b.limited} limited${b.other.length ? `+${b.other.length} other (${b.other.slice(0, 3).join(', ')})` : ''} in ${b.ms} ms`).join('; ')}`,
+  },
   { name: 'servers stop on SIGTERM with exit 0', pass: shutdown.every((s) => s.exitCode === 0), detail: shutdown.map((s) => `${s.server}: exit ${s.exitCode} in ${s.seconds.toFixed(1)} s`).join(', ') },
 ];
 const pass = !interrupted && criteria.every((c) => c.pass);
