@@ -19,7 +19,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { closeSync, copyFileSync, constants, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, constants, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { cpus, totalmem } from 'node:os';
@@ -295,6 +295,8 @@ async function soakDatabase(): Promise<Soaked> {
     remove();
     log(`copying the dataset to ${db} …`);
     copyFileSync(dataset.path, db, constants.COPYFILE_FICLONE);
+    // Anything a reader left in the dataset's write-ahead log belongs to the copy too.
+    if (existsSync(`${dataset.path}-wal`)) copyFileSync(`${dataset.path}-wal`, `${db}-wal`);
     return { db, dataset, cleanup: async () => remove() };
   }
   const dataset = await benchPgDataset(PG_URL, DEALS, log);
