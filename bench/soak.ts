@@ -285,6 +285,8 @@ interface Soaked {
  * (a file-level copy on the server).
  */
 async function soakDatabase(): Promise<Soaked> {
+  // The previous run's server logs go; this run's are written here.
+  rmSync(WORK_DIR, { recursive: true, force: true });
   mkdirSync(WORK_DIR, { recursive: true });
   if (!PG_URL) {
     const dataset = await benchDataset(DEALS, log);
