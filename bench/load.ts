@@ -25,10 +25,11 @@ export async function freePort(): Promise<number> {
 /**
  * Starts `node ARGS…` (with `{port}` in ARGS replaced by a free port) and waits until it accepts
  * connections on that port. Servers run as plain node, without a TypeScript loader, as in production.
+ * Their standard output (the server log) is dropped unless `stdout` is a file descriptor to write it to.
  */
-export async function startChild(args: string[], nodeOptions: string[] = []): Promise<RunningChild> {
+export async function startChild(args: string[], nodeOptions: string[] = [], stdout: 'ignore' | number = 'ignore'): Promise<RunningChild> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeOptions, ...args.map((a) => a.replace('{port}', String(port)))], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeOptions, ...args.map((a) => a.replace('{port}', String(port)))], { stdio: ['ignore', stdout, 'inherit'] });
   let exited: number | null | undefined;
   child.once('exit', (code) => (exited = code));
   for (const started = Date.now(); ; ) {
