@@ -67,6 +67,9 @@ const KNOWN_ACTIONS = new Set(ACTIONS.map((a) => a.name));
 
 export const DEFAULT_SETTINGS: ActionSettings = { billingOffset: 'rows' };
 
+/** How long an idle keep-alive connection stays open (Fastify's default). */
+const KEEP_ALIVE_TIMEOUT_MS = 72_000;
+
 /** Node's default 16 KiB header limit is below the documented 32 KB GET limit. */
 const MAX_HEADER_SIZE = 64 * 1024;
 
@@ -191,6 +194,9 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       };
       // Any request, with or without a Host header (a missing one fails the signature, in the envelope).
       const server = createHttpServer({ maxHeaderSize: MAX_HEADER_SIZE, requireHostHeader: false }, handle);
+      // Fastify's own default (it sets none on a server it did not make): with Node's 5 s, a client
+      // pool reusing a connection idle for about that long raced the server's close and got a reset.
+      server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
       server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
         if (!refusedOnHeaders(req)) res.writeContinue();
         handle(req, res);

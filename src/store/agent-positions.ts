@@ -8,6 +8,11 @@
  * background) and trusted only while valid: a re-rendered row comes back without a position, and
  * deleting rows marks their agents stale. Until then queries take the plain path; answers are
  * identical either way.
+ *
+ * New deals are mostly the newest: when every unranked row of an agent sorts after its last
+ * ranked one, only the new rows are ranked (after the existing ones) instead of every row again —
+ * a steady trickle of new deals (imports, a platform writing its orders) then keeps the positions
+ * valid at the cost of the new rows, where a full recompute of a million rows takes half a minute.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
@@ -30,8 +35,42 @@ export async function markStale(db: Kysely<Database>, agentUins: readonly string
   await db.updateTable('agent_cache_order').set({ valid: 0 }).where('agent_uin', 'in', [...new Set(agentUins)]).execute();
 }
 
-/** Ranks every row of one agent (oldest first, DealName breaking ties) and marks it valid. */
+/**
+ * Ranks the rows of one agent (oldest first, DealName breaking ties) and marks it valid: only the
+ * unranked ones when they all come after the last ranked row of still valid positions, else all.
+ */
 export async function recomputePositions(db: Kysely<Database>, agentUin: string): Promise<number> {
+  return (await extendPositions(db, agentUin)) ?? rankAll(db, agentUin);
+}
+
+/** Ranks the agent's unranked rows after its ranked ones, if that keeps the order; undefined when it would not. */
+async function extendPositions(db: Kysely<Database>, agentUin: string): Promise<number | undefined> {
+  const state = await db.selectFrom('agent_cache_order').select(['valid', 'total']).where('agent_uin', '=', agentUin).executeTakeFirst();
+  if (!state || Number(state.valid) !== 1) return undefined;
+  const total = Number(state.total);
+  const last = await db.selectFrom('agent_deal_cache').select(['create_time', 'deal_name']).where('agent_uin', '=', agentUin).where('pos', '=', total).executeTakeFirst();
+  if (!last && total > 0) return undefined;
+  // Compared in the database: its byte order is the order positions follow.
+  const before = last
+    ? await db
+        .selectFrom('agent_deal_cache')
+        .select('deal_name')
+        .where('agent_uin', '=', agentUin)
+        .where('pos', 'is', null)
+        .where((eb) => eb(eb.refTuple('create_time', 'deal_name'), '<=', eb.tuple(last.create_time, last.deal_name)))
+        .limit(1)
+        .executeTakeFirst()
+    : undefined;
+  if (before) return undefined;
+  const ranked = await sql`update agent_deal_cache set pos = ${total} + r.rn
+    from (select deal_name, row_number() over (order by create_time, deal_name) as rn from agent_deal_cache where agent_uin = ${agentUin} and pos is null) r
+    where agent_deal_cache.deal_name = r.deal_name`.execute(db);
+  const grown = total + Number(ranked.numAffectedRows ?? 0n);
+  if (grown !== total) await db.updateTable('agent_cache_order').set({ total: grown }).where('agent_uin', '=', agentUin).execute();
+  return grown;
+}
+
+async function rankAll(db: Kysely<Database>, agentUin: string): Promise<number> {
   await sql`update agent_deal_cache set pos = r.rn
     from (select deal_name, row_number() over (order by create_time, deal_name) as rn from agent_deal_cache where agent_uin = ${agentUin}) r
     where agent_deal_cache.deal_name = r.deal_name`.execute(db);

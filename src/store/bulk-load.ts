@@ -617,6 +617,8 @@ function sqliteWriter(conn: BetterSqlite3.Database, fresh: boolean): Writer {
       for (const ix of indexes) conn.exec(ix.sql);
       for (const t of triggers) conn.exec(t.sql);
       if (triggers.length > 0) for (const statement of RECOUNT_DEALS) conn.exec(statement);
+      // Fresh planner statistics (sampled; see sqlite.ts): the tables just grew from nothing.
+      if (fresh) conn.exec('analyze');
     },
     settle: async () => {},
     close() {

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, type SqliteStatement } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig, type SqliteStatement } from 'kysely';
 import type { Backend } from './backend.js';
 import type { Database } from './schema.js';
 
@@ -58,6 +58,56 @@ function withStatementCache(conn: BetterSqlite3.Database) {
   };
 }
 
+/** How long a write transaction waits for another process's write lock (a CLI import, a cache rebuild) before it fails. */
+export const LOCK_WAIT_MS = 60_000;
+/** Busy timeout of single statements outside transactions (rare: reads never wait in WAL mode). */
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Kysely's SQLite driver starts transactions with a plain BEGIN: the write lock is then taken at the
+ * first write, where better-sqlite3 waits for it synchronously for the whole busy timeout — a
+ * server froze for 5 s at a time while another process (a cache rebuild, a CLI import) held the
+ * lock, and then failed. This one takes the lock at the start (BEGIN IMMEDIATE) and, while another
+ * process holds it, waits between attempts without blocking the event loop, for up to LOCK_WAIT_MS.
+ */
+class LockWaitingDriver extends SqliteDriver {
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly conn: BetterSqlite3.Database,
+  ) {
+    super(config);
+  }
+
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (let pause = 2; ; pause = Math.min(pause * 2, 100)) {
+      this.conn.pragma('busy_timeout = 0');
+      try {
+        await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() + pause > deadline) throw err;
+      } finally {
+        this.conn.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
+
+class LockWaitingDialect extends SqliteDialect {
+  constructor(
+    private readonly config: SqliteDialectConfig,
+    private readonly conn: BetterSqlite3.Database,
+  ) {
+    super(config);
+  }
+
+  override createDriver(): Driver {
+    return new LockWaitingDriver(this.config, this.conn);
+  }
+}
+
 export function openSqlite<DB = Database>(path: string): Backend<DB> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const conn = new BetterSqlite3(path);
@@ -65,8 +115,13 @@ export function openSqlite<DB = Database>(path: string): Backend<DB> {
   conn.pragma('journal_mode = WAL');
   conn.pragma('synchronous = NORMAL');
   conn.pragma('foreign_keys = ON');
-  conn.pragma('busy_timeout = 5000');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(conn) }) });
+  conn.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  // Planner statistics, sampled (a few hundred rows an index): without them SQLite guessed badly
+  // between indexes for some partners filters (a BigDealIds + PayerMode page walked a payer-mode
+  // index for 0.7 s). Cheap when they are fresh; the bulk loader refreshes them after a load.
+  conn.pragma('analysis_limit = 400');
+  conn.pragma('optimize = 0x10002');
+  const db = new Kysely<DB>({ dialect: new LockWaitingDialect({ database: withStatementCache(conn) }, conn) });
   return {
     kind: 'sqlite',
     db,

@@ -8,7 +8,7 @@ import type { DealRecord } from '../domain/deal.js';
 import { formatDateTime } from '../protocol/datetime.js';
 import type { KeyRecord } from '../protocol/authenticate.js';
 import * as accounts from './accounts.js';
-import { applyCacheChanges, enqueueCacheChanges, queryAgentDeals, refreshClient, refreshDeals, type AgentDealsQuery } from './agent-cache.js';
+import { applyCacheChanges, enqueueCacheChanges, queryAgentDeals, rebuildCache, refreshClient, refreshDeals, type AgentDealsQuery } from './agent-cache.js';
 import type pg from 'pg';
 import { openBackend, type Backend, type BackendOptions } from './backend.js';
 import { bulkLoad, rollbackJournalForFreshLoad, type BulkData, type BulkLoadOptions, type BulkLoadResult } from './bulk-load.js';
@@ -270,10 +270,8 @@ export class Store {
     const result = await this.exclusive(
       'tcdeals:agent-cache-rebuild',
       async (tx) => {
-        await tx.db.deleteFrom('agent_deal_cache').execute();
         await tx.db.deleteFrom('agent_cache_pending').execute();
-        const clients = await tx.db.selectFrom('agent_clients').select('client_uin').orderBy('client_uin').execute();
-        for (const { client_uin } of clients) await refreshClient(tx.db, client_uin);
+        await rebuildCache(tx.db, tx.kind);
         for (const agent of await cachedAgents(tx.db)) await recomputePositions(tx.db, agent);
         await tx.touchCache();
         const row = await tx.db.selectFrom('agent_deal_cache').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();

@@ -77,4 +77,32 @@ forEachBackend((backend) => {
     assert.deepEqual(await answers(AGENT_A.uin), plainA);
     assert.deepEqual(await answers(AGENT_B.uin), plainB);
   });
+
+  test('new deals that are the newest are ranked after the others, the rest kept; an older one ranks all again', async () => {
+    await store.recomputeAllPositions();
+    const positions = async () =>
+      (await store.db.selectFrom('agent_deal_cache').select(['deal_name', 'pos']).where('agent_uin', '=', AGENT_A.uin).orderBy('deal_name').execute()).map((r) => [r.deal_name, Number(r.pos)]);
+    const before = await positions();
+    // Two newer deals, one at the same instant as the other (DealName breaks the tie).
+    await store.upsertDeals([
+      deal({ deal_name: '20301231000000000002', owner_uin: CLIENT_1.uin, create_time: '2030-12-31 10:00:00' }),
+      deal({ deal_name: '20301231000000000001', owner_uin: CLIENT_1.uin, create_time: '2030-12-31 10:00:00' }),
+    ]);
+    const plain = await answers(AGENT_A.uin);
+    const total = await recomputePositions(store.db, AGENT_A.uin);
+    assert.equal(total, before.length + 2);
+    const after = await positions();
+    assert.deepEqual(after.filter(([name]) => !String(name).startsWith('2030')), before, 'the ranked rows keep their positions');
+    assert.deepEqual(after.filter(([name]) => String(name).startsWith('2030')), [['20301231000000000001', before.length + 1], ['20301231000000000002', before.length + 2]]);
+    assert.deepEqual(await answers(AGENT_A.uin), plain);
+
+    // An older one: everything after it moves, so all are ranked again.
+    await store.upsertDeals([deal({ deal_name: '20250101000000000009', owner_uin: CLIENT_1.uin, create_time: '2025-01-01 00:00:01' })]);
+    const plainOlder = await answers(AGENT_A.uin);
+    await recomputePositions(store.db, AGENT_A.uin);
+    assert.ok(await validPositions(store.db, AGENT_A.uin));
+    assert.deepEqual(await answers(AGENT_A.uin), plainOlder);
+    const ranks = (await positions()).map(([, pos]) => pos).sort((x, y) => Number(x) - Number(y));
+    assert.deepEqual(ranks, ranks.map((_, i) => i + 1), 'positions 1..n without gaps');
+  });
 });
