@@ -13,6 +13,7 @@ import type { DealRecord } from '../domain/deal.js';
 import { describeValue } from '../protocol/params.js';
 import { refreshClient } from '../store/agent-cache.js';
 import { upsertDeals } from '../store/deals.js';
+import { retryWhileLocked } from '../store/write-lock.js';
 import type { Database } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { clearTables, countOf } from './reset.js';
@@ -151,7 +152,7 @@ async function* rowsOf(db: Db, type: LineType): AsyncGenerator<Record<string, un
  * while a snapshot is being read.
  */
 export async function* snapshotLines(store: Store): AsyncGenerator<Record<string, unknown>> {
-  const trx = await store.db.startTransaction().setIsolationLevel('repeatable read').execute();
+  const trx = await retryWhileLocked(() => store.db.startTransaction().setIsolationLevel('repeatable read').execute());
   let done = false;
   try {
     const db = trx as unknown as Db;

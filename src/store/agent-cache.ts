@@ -79,6 +79,8 @@ export async function rebuildCache(db: Kysely<Database>, kind: 'sqlite' | 'postg
   const clients = await db.selectFrom('agent_clients').select('client_uin').orderBy('client_uin').execute();
   for (const { client_uin } of clients) await insertClientRows(db, client_uin);
   for (const ix of indexes) await sql.raw(ix.sql).execute(db);
+  // Dropping an index drops its planner statistics: sample them again (see sqlite.ts).
+  if (kind === 'sqlite') await sql`analyze agent_deal_cache`.execute(db);
 }
 
 async function insertClientRows(db: Kysely<Database>, clientUin: string): Promise<void> {

@@ -207,6 +207,17 @@ const dealVerbatim: Migration = {
   },
 };
 
+/**
+ * Partners queries by owners and payer mode: with (agent, payer_mode, time) SQLite walked every
+ * deal of the payer mode testing its owner (3.6 s for two owners at a million deals); this index
+ * answers each owner's range of one payer mode in time order.
+ */
+const ownerPayerIndex: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createIndex('adc_agent_owner_payer_time').on('agent_deal_cache').columns(['agent_uin', 'owner_uin', 'payer_mode', 'create_time', 'deal_name']).execute();
+  },
+};
+
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
   '0002_agent_cache_pending': cachePending,
@@ -214,6 +225,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004_agent_positions': agentPositions,
   '0005_deal_counts': dealCounts,
   '0006_deal_verbatim': dealVerbatim,
+  '0007_agent_owner_payer_index': ownerPayerIndex,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig, type SqliteStatement } from 'kysely';
 import type { Backend } from './backend.js';
+import { WriteLockBusy } from './write-lock.js';
 import type { Database } from './schema.js';
 
 /** Statements kept per distinct SQL text; queries come in a few dozen shapes. */
@@ -58,8 +59,6 @@ function withStatementCache(conn: BetterSqlite3.Database) {
   };
 }
 
-/** How long a write transaction waits for another process's write lock (a CLI import, a cache rebuild) before it fails. */
-export const LOCK_WAIT_MS = 60_000;
 /** Busy timeout of single statements outside transactions (rare: reads never wait in WAL mode). */
 const BUSY_TIMEOUT_MS = 5000;
 
@@ -67,8 +66,9 @@ const BUSY_TIMEOUT_MS = 5000;
  * Kysely's SQLite driver starts transactions with a plain BEGIN: the write lock is then taken at the
  * first write, where better-sqlite3 waits for it synchronously for the whole busy timeout — a
  * server froze for 5 s at a time while another process (a cache rebuild, a CLI import) held the
- * lock, and then failed. This one takes the lock at the start (BEGIN IMMEDIATE) and, while another
- * process holds it, waits between attempts without blocking the event loop, for up to LOCK_WAIT_MS.
+ * lock, and then failed. This one takes the lock at the start (BEGIN IMMEDIATE), without waiting:
+ * when another process holds it, the transaction fails at once with WriteLockBusy, before any of
+ * its work, and the caller tries again later (retryWhileLocked).
  */
 class LockWaitingDriver extends SqliteDriver {
   constructor(
@@ -79,18 +79,13 @@ class LockWaitingDriver extends SqliteDriver {
   }
 
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    const deadline = Date.now() + LOCK_WAIT_MS;
-    for (let pause = 2; ; pause = Math.min(pause * 2, 100)) {
-      this.conn.pragma('busy_timeout = 0');
-      try {
-        await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-        return;
-      } catch (err) {
-        if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() + pause > deadline) throw err;
-      } finally {
-        this.conn.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, pause));
+    this.conn.pragma('busy_timeout = 0');
+    try {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    } catch (err) {
+      throw (err as { code?: string }).code === 'SQLITE_BUSY' ? new WriteLockBusy() : err;
+    } finally {
+      this.conn.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     }
   }
 }

@@ -11,6 +11,7 @@ import * as accounts from './accounts.js';
 import { applyCacheChanges, enqueueCacheChanges, queryAgentDeals, rebuildCache, refreshClient, refreshDeals, type AgentDealsQuery } from './agent-cache.js';
 import type pg from 'pg';
 import { openBackend, type Backend, type BackendOptions } from './backend.js';
+import { retryWhileLocked } from './write-lock.js';
 import { bulkLoad, rollbackJournalForFreshLoad, type BulkData, type BulkLoadOptions, type BulkLoadResult } from './bulk-load.js';
 import { queryBillingDeals, upsertDeals, type BillingQuery } from './deals.js';
 import { cachedAgents, recomputePositions } from './agent-positions.js';
@@ -104,11 +105,14 @@ export class Store {
   /** Runs `fn` in one transaction (or inside the current one), with a store bound to it. */
   private async inTransaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this);
-    return this.db.transaction().execute((trx) => {
-      const tx = new Store(this.backend, this.now, trx);
-      tx.cacheLagMs = this.cacheLagMs;
-      return fn(tx);
-    });
+    // On SQLite, while another process holds the write lock, the transaction is tried again later.
+    return retryWhileLocked(() =>
+      this.db.transaction().execute((trx) => {
+        const tx = new Store(this.backend, this.now, trx);
+        tx.cacheLagMs = this.cacheLagMs;
+        return fn(tx);
+      }),
+    );
   }
 
   /**

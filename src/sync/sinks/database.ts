@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import { openBackend, type Backend } from '../../store/backend.js';
 import { chunks } from '../../store/deals.js';
+import { retryWhileLocked } from '../../store/write-lock.js';
 import { dealKey, dealTime, type Checkpoint, type SyncService } from '../checkpoint.js';
 import type { Sink } from './sink.js';
 
@@ -73,34 +74,37 @@ export class DatabaseSink implements Sink {
   async begin(): Promise<void> {}
 
   async writePage(deals: ReadonlyArray<Record<string, unknown>>, checkpoint: Checkpoint): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      for (const part of chunks(deals, 500)) {
-        const rows = part.map((d) => ({
-          service: this.service,
-          deal_key: dealKey(this.service, d),
-          create_time: dealTime(this.service, d),
-          status: Number(d.Status),
-          body: JSON.stringify(d),
-        }));
+    // On SQLite, while another process holds the write lock, the page is written a moment later.
+    await retryWhileLocked(() =>
+      this.db.transaction().execute(async (trx) => {
+        for (const part of chunks(deals, 500)) {
+          const rows = part.map((d) => ({
+            service: this.service,
+            deal_key: dealKey(this.service, d),
+            create_time: dealTime(this.service, d),
+            status: Number(d.Status),
+            body: JSON.stringify(d),
+          }));
+          await trx
+            .insertInto('mirror_deals')
+            .values(rows)
+            .onConflict((oc) =>
+              oc.columns(['service', 'deal_key']).doUpdateSet((eb) => ({
+                create_time: eb.ref('excluded.create_time'),
+                status: eb.ref('excluded.status'),
+                body: eb.ref('excluded.body'),
+              })),
+            )
+            .execute();
+        }
+        const text = JSON.stringify(checkpoint);
         await trx
-          .insertInto('mirror_deals')
-          .values(rows)
-          .onConflict((oc) =>
-            oc.columns(['service', 'deal_key']).doUpdateSet((eb) => ({
-              create_time: eb.ref('excluded.create_time'),
-              status: eb.ref('excluded.status'),
-              body: eb.ref('excluded.body'),
-            })),
-          )
+          .insertInto('sync_state')
+          .values({ service: this.service, checkpoint: text })
+          .onConflict((oc) => oc.column('service').doUpdateSet({ checkpoint: text }))
           .execute();
-      }
-      const text = JSON.stringify(checkpoint);
-      await trx
-        .insertInto('sync_state')
-        .values({ service: this.service, checkpoint: text })
-        .onConflict((oc) => oc.column('service').doUpdateSet({ checkpoint: text }))
-        .execute();
-    });
+      }),
+    );
   }
 
   async finish(checkpoint: Checkpoint): Promise<void> {
