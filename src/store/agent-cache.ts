@@ -42,7 +42,26 @@ async function insertRows(db: Kysely<Database>, deals: readonly DealRecord[], bi
     const binding = bindings.get(d.owner_uin);
     if (binding && d.pay_mode === CACHED_PAY_MODE) rows.push(cacheRow(d, binding));
   }
-  for (const part of chunks(rows, WRITE_CHUNK)) await db.insertInto('agent_deal_cache').values(part).execute();
+  // Replacing a row that is already there: on PostgreSQL another instance's write may have put it
+  // there since this transaction's delete (a rebuild racing an import); it is the same deal.
+  for (const part of chunks(rows, WRITE_CHUNK)) {
+    await db
+      .insertInto('agent_deal_cache')
+      .values(part)
+      .onConflict((oc) =>
+        oc.column('deal_name').doUpdateSet((eb) => ({
+          agent_uin: eb.ref('excluded.agent_uin'),
+          owner_uin: eb.ref('excluded.owner_uin'),
+          create_time: eb.ref('excluded.create_time'),
+          status: eb.ref('excluded.status'),
+          payer_mode: eb.ref('excluded.payer_mode'),
+          big_deal_id: eb.ref('excluded.big_deal_id'),
+          body: eb.ref('excluded.body'),
+          pos: null,
+        })),
+      )
+      .execute();
+  }
 }
 
 /** Re-renders the cache rows of the given deals (after they were written). */
@@ -83,13 +102,19 @@ export async function rebuildCache(db: Kysely<Database>, kind: 'sqlite' | 'postg
   if (kind === 'sqlite') await sql`analyze agent_deal_cache`.execute(db);
 }
 
-async function insertClientRows(db: Kysely<Database>, clientUin: string): Promise<void> {
+/** Cache rows for the client's deals that have none (nothing is deleted, so no agent's positions go stale). */
+export async function insertMissingRows(db: Kysely<Database>, clientUin: string): Promise<void> {
+  await insertClientRows(db, clientUin, true);
+}
+
+async function insertClientRows(db: Kysely<Database>, clientUin: string, onlyMissing = false): Promise<void> {
   const bindings = await bindingsOf(db, [clientUin]);
   if (!bindings.has(clientUin)) return;
   // Walked along the owner's (create_time, deal_name) index: a seek a page, no sort.
   let after: { time: string; name: string } | undefined;
   for (;;) {
     let q = db.selectFrom('deals').selectAll().where('owner_uin', '=', clientUin);
+    if (onlyMissing) q = q.where(({ not, exists, selectFrom }) => not(exists(selectFrom('agent_deal_cache').select('deal_name').whereRef('agent_deal_cache.deal_name', '=', 'deals.deal_name'))));
     if (after) {
       const { time, name } = after;
       q = q.where((eb) => eb(eb.refTuple('create_time', 'deal_name'), '>', eb.tuple(time, name)));

@@ -44,7 +44,7 @@ export async function recomputePositions(db: Kysely<Database>, agentUin: string)
 }
 
 /** Ranks the agent's unranked rows after its ranked ones, if that keeps the order; undefined when it would not. */
-async function extendPositions(db: Kysely<Database>, agentUin: string): Promise<number | undefined> {
+export async function extendPositions(db: Kysely<Database>, agentUin: string): Promise<number | undefined> {
   const state = await db.selectFrom('agent_cache_order').select(['valid', 'total']).where('agent_uin', '=', agentUin).executeTakeFirst();
   if (!state || Number(state.valid) !== 1) return undefined;
   const total = Number(state.total);

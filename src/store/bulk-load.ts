@@ -30,8 +30,8 @@ import type pg from 'pg';
 import type { DealRecord } from '../domain/deal.js';
 import { statusLabel, toAgentDeal, type ClientRelation } from '../domain/views.js';
 import { assertUin, bindingRow, defaultAppId, type Binding, type NewKey } from './accounts.js';
-import { cacheRow, CACHED_PAY_MODE, refreshClient } from './agent-cache.js';
-import { markStale } from './agent-positions.js';
+import { cacheRow, CACHED_PAY_MODE, insertMissingRows, refreshClient } from './agent-cache.js';
+import { cachedAgents, extendPositions, markStale } from './agent-positions.js';
 import { chunks } from './deals.js';
 import { RECOUNT_DEALS } from './deal-counts.js';
 import { copyFrom, copyValue } from './pg-copy.js';
@@ -243,7 +243,7 @@ export async function bulkLoad(db: Kysely<Database>, data: BulkData, ctx: BulkLo
       const made = await insertAccounts(db, late.accounts ?? [], ctx.now);
       result.accountsCreated += made.accounts;
       result.keysCreated += made.keys;
-      result.bindings += await upsertBindings(db, late.bindings ?? [], ctx, fresh);
+      result.bindings += await upsertBindings(db, late.bindings ?? [], ctx, fresh, true);
     }
   } catch (err) {
     // A write still in flight must end before the transaction rolls back: its remaining
@@ -253,6 +253,8 @@ export async function bulkLoad(db: Kysely<Database>, data: BulkData, ctx: BulkLo
   } finally {
     writer.close();
   }
+  // New deals that are the newest keep their agents' positions valid (see agent-positions.ts).
+  if (!fresh && !skipCache && result.cacheRows > 0) for (const agent of await cachedAgents(db)) await extendPositions(db, agent);
   // PostgreSQL plans from table statistics, which a large load makes wrong (or, into new tables
   // and without autovacuum, leaves absent): a partners query by owners then took 200 ms instead
   // of 1. ANALYZE samples each table (about a second at a million deals) inside this transaction.
@@ -301,7 +303,12 @@ async function insertAccounts(db: Kysely<Database>, accounts: readonly BulkAccou
 }
 
 /** Binds (or re-binds) clients; a client listed twice ends up with its last binding, as with bindClient one by one. */
-async function upsertBindings(db: Kysely<Database>, bindings: readonly Binding[], ctx: BulkLoadContext, fresh: boolean): Promise<number> {
+/**
+ * `late`: bindings made after the deals (BulkData.afterDeals) for owners that had no agent — their
+ * deals of this load already have cache rows (rendered with these bindings), so only their older
+ * deals get rows, and no row is deleted (which would make the agent's positions stale).
+ */
+async function upsertBindings(db: Kysely<Database>, bindings: readonly Binding[], ctx: BulkLoadContext, fresh: boolean, late = false): Promise<number> {
   if (bindings.length === 0) return 0;
   const accounts = new Map<string, number>();
   // A UIN holding U+0000 names no account (see text.ts); it is reported as missing below.
@@ -340,7 +347,7 @@ async function upsertBindings(db: Kysely<Database>, bindings: readonly Binding[]
     for (const part of chunks(clients, SMALL_CHUNK)) {
       const owners = await db.selectFrom('deals').select('owner_uin').distinct().where('owner_uin', 'in', part).execute();
       const stale = await db.selectFrom('agent_deal_cache').select('owner_uin').distinct().where('owner_uin', 'in', part).execute();
-      for (const uin of new Set([...owners, ...stale].map((r) => r.owner_uin))) await refreshClient(db, uin);
+      for (const uin of new Set([...owners, ...stale].map((r) => r.owner_uin))) await (late ? insertMissingRows(db, uin) : refreshClient(db, uin));
     }
   }
   return rows.size;

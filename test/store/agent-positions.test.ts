@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { queryAgentDeals, type AgentDealsQuery } from '../../src/store/agent-cache.js';
 import { recomputePositions, validPositions } from '../../src/store/agent-positions.js';
+import { importDeals } from '../../src/services/deal-import.js';
 import { applyDataset } from '../../src/store/seed.js';
 import { Store } from '../../src/store/store.js';
 import { forEachBackend } from '../helpers/backends.js';
@@ -104,5 +105,18 @@ forEachBackend((backend) => {
     assert.deepEqual(await answers(AGENT_A.uin), plainOlder);
     const ranks = (await positions()).map(([, pos]) => pos).sort((x, y) => Number(x) - Number(y));
     assert.deepEqual(ranks, ranks.map((_, i) => i + 1), 'positions 1..n without gaps');
+  });
+
+  test('an import of the newest deals, a new owner bound to the agent included, leaves the positions valid', async () => {
+    await store.recomputeAllPositions();
+    const before = await validPositions(store.db, AGENT_A.uin);
+    assert.ok(before);
+    const line = (name: string, owner: string) =>
+      JSON.stringify({ DealName: name, OwnerUin: owner, CreatTime: '2031-01-01 10:00:00', Status: '4', GoodsPrice: { RealTotalCost: 100, OriginalTotalCost: 100 } });
+    const ndjson = [line('20310101000000000001', CLIENT_1.uin), line('20310101000000000002', '399000000001')].join('\n');
+    const r = await importDeals(store, (async function* () { yield ndjson; })(), { agent: AGENT_A.uin });
+    assert.equal(r.bound, 1);
+    const after = await validPositions(store.db, AGENT_A.uin);
+    assert.deepEqual(after, { total: before.total + 2 }, 'ranked at once, in the import');
   });
 });
