@@ -64,13 +64,37 @@ async function insertRows(db: Kysely<Database>, deals: readonly DealRecord[], bi
   }
 }
 
-/** Re-renders the cache rows of the given deals (after they were written). */
+/**
+ * Re-renders the cache rows of the given deals (after they were written). A row that stays where
+ * it was (same agent, same create time: a status change, say) is updated in place and keeps its
+ * position; only rows that leave or move are deleted, which makes their agents' positions stale.
+ */
 export async function refreshDeals(db: Kysely<Database>, deals: readonly DealRecord[]): Promise<void> {
   const bindings = await bindingsOf(db, [...new Set(deals.map((d) => d.owner_uin))]);
   for (const part of chunks(deals, WRITE_CHUNK)) {
-    await staleAgentsOf(db, 'deal_name', part.map((d) => d.deal_name));
-    await db.deleteFrom('agent_deal_cache').where('deal_name', 'in', part.map((d) => d.deal_name)).execute();
-    await insertRows(db, part, bindings);
+    const names = part.map((d) => d.deal_name);
+    const existing = new Map(
+      (await db.selectFrom('agent_deal_cache').select(['deal_name', 'agent_uin', 'create_time']).where('deal_name', 'in', names).execute()).map((r) => [r.deal_name, r]),
+    );
+    const leaving: string[] = [];
+    const arriving: DealRecord[] = [];
+    for (const d of part) {
+      const binding = bindings.get(d.owner_uin);
+      const cached = binding !== undefined && d.pay_mode === CACHED_PAY_MODE;
+      const old = existing.get(d.deal_name);
+      if (old && cached && old.agent_uin === binding.agent_uin && old.create_time === d.create_time) {
+        const { body, status, payer_mode, big_deal_id, owner_uin } = cacheRow(d, binding);
+        await db.updateTable('agent_deal_cache').set({ body, status, payer_mode, big_deal_id, owner_uin }).where('deal_name', '=', d.deal_name).execute();
+        continue;
+      }
+      if (old) leaving.push(d.deal_name);
+      if (cached) arriving.push(d);
+    }
+    if (leaving.length > 0) {
+      await staleAgentsOf(db, 'deal_name', leaving);
+      await db.deleteFrom('agent_deal_cache').where('deal_name', 'in', leaving).execute();
+    }
+    await insertRows(db, arriving, bindings);
   }
 }
 

@@ -9,12 +9,12 @@
  * deleting rows marks their agents stale. Until then queries take the plain path; answers are
  * identical either way.
  *
- * New deals are mostly the newest: when every unranked row of an agent sorts after its last
- * ranked one, only the new rows are ranked (after the existing ones) instead of every row again —
- * a steady trickle of new deals (imports, a platform writing its orders) then keeps the positions
- * valid at the cost of the new rows, where a full recompute of a million rows takes half a minute.
+ * New deals are mostly recent: while no row was removed, only the rows from an agent's first
+ * unranked one on are ranked again — a steady trickle of new deals (imports, a platform writing
+ * its orders) then keeps the positions valid at the cost of the last few days' rows, where a full
+ * recompute of a million rows takes half a minute (minutes on a busy PostgreSQL).
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
 export interface PositionsState {
@@ -36,38 +36,52 @@ export async function markStale(db: Kysely<Database>, agentUins: readonly string
 }
 
 /**
- * Ranks the rows of one agent (oldest first, DealName breaking ties) and marks it valid: only the
- * unranked ones when they all come after the last ranked row of still valid positions, else all.
+ * Ranks the rows of one agent (oldest first, DealName breaking ties) and marks it valid: from its
+ * first unranked row on while its positions are still valid, else all of them.
  */
 export async function recomputePositions(db: Kysely<Database>, agentUin: string): Promise<number> {
-  return (await extendPositions(db, agentUin)) ?? rankAll(db, agentUin);
+  return (await rankNewRows(db, agentUin)) ?? rankAll(db, agentUin);
 }
 
-/** Ranks the agent's unranked rows after its ranked ones, if that keeps the order; undefined when it would not. */
-export async function extendPositions(db: Kysely<Database>, agentUin: string): Promise<number | undefined> {
+/**
+ * While no row was removed since the last ranking, every row before the first unranked one still
+ * holds its position: only the rows from there on are ranked again, after it. New deals are
+ * mostly recent, so that is the last few days' rows instead of a million (undefined when the
+ * positions are not valid).
+ */
+export async function rankNewRows(db: Kysely<Database>, agentUin: string): Promise<number | undefined> {
   const state = await db.selectFrom('agent_cache_order').select(['valid', 'total']).where('agent_uin', '=', agentUin).executeTakeFirst();
   if (!state || Number(state.valid) !== 1) return undefined;
-  const total = Number(state.total);
-  const last = await db.selectFrom('agent_deal_cache').select(['create_time', 'deal_name']).where('agent_uin', '=', agentUin).where('pos', '=', total).executeTakeFirst();
-  if (!last && total > 0) return undefined;
+  const first = await db
+    .selectFrom('agent_deal_cache')
+    .select(['create_time', 'deal_name'])
+    .where('agent_uin', '=', agentUin)
+    .where('pos', 'is', null)
+    .orderBy('create_time')
+    .orderBy('deal_name')
+    .limit(1)
+    .executeTakeFirst();
+  if (!first) return Number(state.total);
   // Compared in the database: its byte order is the order positions follow.
-  const before = last
-    ? await db
-        .selectFrom('agent_deal_cache')
-        .select('deal_name')
-        .where('agent_uin', '=', agentUin)
-        .where('pos', 'is', null)
-        .where((eb) => eb(eb.refTuple('create_time', 'deal_name'), '<=', eb.tuple(last.create_time, last.deal_name)))
-        .limit(1)
-        .executeTakeFirst()
-    : undefined;
-  if (before) return undefined;
-  const ranked = await sql`update agent_deal_cache set pos = ${total} + r.rn
-    from (select deal_name, row_number() over (order by create_time, deal_name) as rn from agent_deal_cache where agent_uin = ${agentUin} and pos is null) r
+  const from = (eb: ExpressionBuilder<Database, 'agent_deal_cache'>) => eb(eb.refTuple('create_time', 'deal_name'), '>=', eb.tuple(first.create_time, first.deal_name));
+  const before = await db
+    .selectFrom('agent_deal_cache')
+    .select('pos')
+    .where('agent_uin', '=', agentUin)
+    .where('pos', 'is not', null)
+    .where((eb) => eb.not(from(eb)))
+    .orderBy('create_time', 'desc')
+    .orderBy('deal_name', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const base = before ? Number(before.pos) : 0;
+  const ranked = await sql`update agent_deal_cache set pos = ${base} + r.rn
+    from (select deal_name, row_number() over (order by create_time, deal_name) as rn from agent_deal_cache
+          where agent_uin = ${agentUin} and (create_time, deal_name) >= (${first.create_time}, ${first.deal_name})) r
     where agent_deal_cache.deal_name = r.deal_name`.execute(db);
-  const grown = total + Number(ranked.numAffectedRows ?? 0n);
-  if (grown !== total) await db.updateTable('agent_cache_order').set({ total: grown }).where('agent_uin', '=', agentUin).execute();
-  return grown;
+  const total = base + Number(ranked.numAffectedRows ?? 0n);
+  await db.updateTable('agent_cache_order').set({ total }).where('agent_uin', '=', agentUin).execute();
+  return total;
 }
 
 async function rankAll(db: Kysely<Database>, agentUin: string): Promise<number> {

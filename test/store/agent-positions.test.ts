@@ -107,6 +107,16 @@ forEachBackend((backend) => {
     assert.deepEqual(ranks, ranks.map((_, i) => i + 1), 'positions 1..n without gaps');
   });
 
+  test('a status change re-renders a row in place: positions stay valid, answers as the plain path', async () => {
+    await store.recomputeAllPositions();
+    const [row] = await store.db.selectFrom('deals').selectAll().where('owner_uin', '=', CLIENT_1.uin).where('pay_mode', '=', 'prePay').limit(1).execute();
+    await store.upsertDeals([{ ...row!, status: row!.status === 6 ? 4 : 6, update_time: '2031-01-01 00:00:00' }]);
+    assert.ok(await validPositions(store.db, AGENT_A.uin), 'still valid');
+    const withPositions = await answers(AGENT_A.uin);
+    await store.db.updateTable('agent_cache_order').set({ valid: 0 }).execute();
+    assert.deepEqual(withPositions, await answers(AGENT_A.uin), 'the same as the plain path');
+  });
+
   test('an import of the newest deals, a new owner bound to the agent included, leaves the positions valid', async () => {
     await store.recomputeAllPositions();
     const before = await validPositions(store.db, AGENT_A.uin);
