@@ -21,6 +21,23 @@ export interface PositionsState {
   total: number;
 }
 
+/** The named lock a full cache rebuild holds (Store.rebuildAgentCache). */
+export const REBUILD_LOCK = 'tcdeals:agent-cache-rebuild';
+
+/**
+ * Whether ranking may run now, inside the caller's transaction. On PostgreSQL a rebuild running
+ * in another instance holds locks on every cache row until it commits (minutes at a million
+ * deals): ranking would wait for all of it, holding up the import or the pool connection it runs
+ * in, for nothing — the rebuild ranks everything at its end. A shared hold of the rebuild's lock
+ * says no rebuild runs, and keeps one from starting until this transaction ends. SQLite has one
+ * writer at a time: always.
+ */
+export async function mayRank(db: Kysely<Database>, kind: 'sqlite' | 'postgres'): Promise<boolean> {
+  if (kind === 'sqlite') return true;
+  const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock_shared(hashtext(${REBUILD_LOCK})) as ok`.execute(db);
+  return rows[0]?.ok === true;
+}
+
 /** The agent's total when its positions can be trusted, else undefined. */
 export async function validPositions(db: Kysely<Database>, agentUin: string): Promise<PositionsState | undefined> {
   const row = await db.selectFrom('agent_cache_order').select(['valid', 'total']).where('agent_uin', '=', agentUin).executeTakeFirst();

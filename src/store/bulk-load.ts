@@ -31,7 +31,7 @@ import type { DealRecord } from '../domain/deal.js';
 import { statusLabel, toAgentDeal, type ClientRelation } from '../domain/views.js';
 import { assertUin, bindingRow, defaultAppId, type Binding, type NewKey } from './accounts.js';
 import { cacheRow, CACHED_PAY_MODE, insertMissingRows, refreshClient } from './agent-cache.js';
-import { cachedAgents, rankNewRows, markStale } from './agent-positions.js';
+import { cachedAgents, markStale, mayRank, rankNewRows } from './agent-positions.js';
 import { chunks } from './deals.js';
 import { RECOUNT_DEALS } from './deal-counts.js';
 import { copyFrom, copyValue } from './pg-copy.js';
@@ -254,7 +254,9 @@ export async function bulkLoad(db: Kysely<Database>, data: BulkData, ctx: BulkLo
     writer.close();
   }
   // New deals that are the newest keep their agents' positions valid (see agent-positions.ts).
-  if (!fresh && !skipCache && result.cacheRows > 0) for (const agent of await cachedAgents(db)) await rankNewRows(db, agent);
+  if (!fresh && !skipCache && result.cacheRows > 0 && (await mayRank(db, ctx.sqlite ? 'sqlite' : 'postgres'))) {
+    for (const agent of await cachedAgents(db)) await rankNewRows(db, agent);
+  }
   // PostgreSQL plans from table statistics, which a large load makes wrong (or, into new tables
   // and without autovacuum, leaves absent): a partners query by owners then took 200 ms instead
   // of 1. ANALYZE samples each table (about a second at a million deals) inside this transaction.

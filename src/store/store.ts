@@ -14,7 +14,7 @@ import { openBackend, type Backend, type BackendOptions } from './backend.js';
 import { retryWhileLocked } from './write-lock.js';
 import { bulkLoad, rollbackJournalForFreshLoad, type BulkData, type BulkLoadOptions, type BulkLoadResult } from './bulk-load.js';
 import { queryBillingDeals, upsertDeals, type BillingQuery } from './deals.js';
-import { cachedAgents, recomputePositions } from './agent-positions.js';
+import { cachedAgents, mayRank, REBUILD_LOCK, recomputePositions } from './agent-positions.js';
 import { MIGRATIONS, migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
 
@@ -267,12 +267,13 @@ export class Store {
   /**
    * Rebuilds the whole partners cache from the order store in one transaction: readers keep
    * seeing the previous snapshot until it commits, and a crash mid-way leaves it untouched. Only
-   * one instance rebuilds at a time; the others return `rebuilt: false` at once.
+   * one instance rebuilds at a time: the others return `rebuilt: false` at once, or with `wait`
+   * (an operator's explicit rebuild) wait their turn — and for writes that are ranking positions.
    */
-  async rebuildAgentCache(): Promise<RebuildResult> {
+  async rebuildAgentCache(options: { wait?: boolean } = {}): Promise<RebuildResult> {
     const started = this.now();
     const result = await this.exclusive(
-      'tcdeals:agent-cache-rebuild',
+      REBUILD_LOCK,
       async (tx) => {
         await tx.db.deleteFrom('agent_cache_pending').execute();
         await rebuildCache(tx.db, tx.kind);
@@ -281,7 +282,7 @@ export class Store {
         const row = await tx.db.selectFrom('agent_deal_cache').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
         return Number(row.n);
       },
-      false,
+      options.wait ?? false,
     );
     return { rebuilt: result !== undefined, rows: result ?? 0, ms: this.now() - started };
   }
@@ -314,7 +315,7 @@ export class Store {
     if (this.positionsRunning.has(agentUin) || this.db.isTransaction) return;
     this.positionsRunning.add(agentUin);
     setImmediate(() => {
-      this.exclusive(`tcdeals:agent-positions:${agentUin}`, (tx) => recomputePositions(tx.db, agentUin), false)
+      this.exclusive(`tcdeals:agent-positions:${agentUin}`, async (tx) => ((await mayRank(tx.db, tx.kind)) ? recomputePositions(tx.db, agentUin) : undefined), false)
         .catch(() => undefined)
         .finally(() => this.positionsRunning.delete(agentUin));
     });

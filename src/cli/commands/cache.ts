@@ -8,7 +8,8 @@ export function cacheCommand(): Command {
     .description('rebuild the whole cache in one transaction (readers keep the old snapshot until it commits)')
     .action(async (o: { db: string }) =>
       usingStore(o, async (store) => {
-        const r = await store.rebuildAgentCache();
+        // Asked for explicitly: wait for another instance's rebuild (or a write ranking positions) to finish.
+        const r = await store.rebuildAgentCache({ wait: true });
         if (!r.rebuilt) throw new Error('another instance is rebuilding the cache right now; nothing done');
         print(`rebuilt the partners cache: ${r.rows} deal(s) in ${r.ms} ms`);
       }),
