@@ -11,7 +11,7 @@ import pg from 'pg';
 import { DEMO_AGENT, DEMO_CLIENT } from '../src/domain/demo-seed.js';
 import { Store } from '../src/store/store.js';
 
-const FORMAT = 4;
+const FORMAT = 5;
 /** The generated history ends where this (Beijing) day starts. */
 export const BENCH_ANCHOR_DAY = '2026-11-24';
 export const BENCH_ANCHOR = Date.parse(`${BENCH_ANCHOR_DAY}T00:00:00+08:00`);
