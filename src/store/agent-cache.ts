@@ -7,7 +7,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DealRecord } from '../domain/deal.js';
 import { toAgentDeal } from '../domain/views.js';
 import { bindingsOf } from './accounts.js';
-import { chunks, WRITE_CHUNK } from './deals.js';
+import { chunks, fromExcluded, WRITE_CHUNK } from './deals.js';
 import type { AgentClientsTable, AgentDealCacheTable, Database } from './schema.js';
 import { hasNul } from './text.js';
 import { markStale, positionPage, validPositions } from './agent-positions.js';
@@ -36,6 +36,9 @@ export function cacheRow(d: DealRecord, binding: AgentClientsTable, body = JSON.
   };
 }
 
+/** What a cache row holds besides its key and position. */
+const RENDERED_COLUMNS = ['agent_uin', 'owner_uin', 'create_time', 'status', 'payer_mode', 'big_deal_id', 'body'] as const;
+
 async function insertRows(db: Kysely<Database>, deals: readonly DealRecord[], bindings: Map<string, AgentClientsTable>): Promise<void> {
   const rows: AgentDealCacheTable[] = [];
   for (const d of deals) {
@@ -48,18 +51,7 @@ async function insertRows(db: Kysely<Database>, deals: readonly DealRecord[], bi
     await db
       .insertInto('agent_deal_cache')
       .values(part)
-      .onConflict((oc) =>
-        oc.column('deal_name').doUpdateSet((eb) => ({
-          agent_uin: eb.ref('excluded.agent_uin'),
-          owner_uin: eb.ref('excluded.owner_uin'),
-          create_time: eb.ref('excluded.create_time'),
-          status: eb.ref('excluded.status'),
-          payer_mode: eb.ref('excluded.payer_mode'),
-          big_deal_id: eb.ref('excluded.big_deal_id'),
-          body: eb.ref('excluded.body'),
-          pos: null,
-        })),
-      )
+      .onConflict((oc) => oc.column('deal_name').doUpdateSet((eb) => fromExcluded(eb, RENDERED_COLUMNS, { pos: null })))
       .execute();
   }
 }

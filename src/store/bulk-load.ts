@@ -32,7 +32,7 @@ import { statusLabel, toAgentDeal, type ClientRelation } from '../domain/views.j
 import { assertUin, bindingRow, defaultAppId, type Binding, type NewKey } from './accounts.js';
 import { cacheRow, CACHED_PAY_MODE, insertMissingRows, refreshClient } from './agent-cache.js';
 import { cachedAgents, markStale, mayRank, rankNewRows } from './agent-positions.js';
-import { chunks } from './deals.js';
+import { chunks, fromExcluded } from './deals.js';
 import { RECOUNT_DEALS } from './deal-counts.js';
 import { copyFrom, copyValue } from './pg-copy.js';
 import type { AgentClientsTable, AgentDealCacheTable, Database } from './schema.js';
@@ -330,16 +330,7 @@ async function upsertBindings(db: Kysely<Database>, bindings: readonly Binding[]
     await db
       .insertInto('agent_clients')
       .values(part)
-      .onConflict((oc) =>
-        oc.column('client_uin').doUpdateSet((eb) => ({
-          agent_uin: eb.ref('excluded.agent_uin'),
-          client_type: eb.ref('excluded.client_type'),
-          project_type: eb.ref('excluded.project_type'),
-          sales_uin: eb.ref('excluded.sales_uin'),
-          client_remark: eb.ref('excluded.client_remark'),
-          bound_at: eb.ref('excluded.bound_at'),
-        })),
-      )
+      .onConflict((oc) => oc.column('client_uin').doUpdateSet((eb) => fromExcluded(eb, ['agent_uin', 'client_type', 'project_type', 'sales_uin', 'client_remark', 'bound_at'])))
       .execute();
   }
   const clients = [...rows.keys()];

@@ -14,6 +14,11 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/** `SET c = excluded.c` for each column: the update half of an insert-or-replace. */
+export function fromExcluded(eb: { ref(r: string): unknown }, columns: readonly string[], extra: Record<string, unknown> = {}): never {
+  return { ...Object.fromEntries(columns.map((c) => [c, eb.ref(`excluded.${c}`)])), ...extra } as never;
+}
+
 /** Inserts or replaces deals by their unique key, with their resource-id index rows. */
 export async function upsertDeals(db: Kysely<Database>, records: readonly DealRecord[]): Promise<void> {
   if (records.length === 0) return;
@@ -27,7 +32,7 @@ export async function upsertDeals(db: Kysely<Database>, records: readonly DealRe
       .insertInto('deals')
       .values(chunk)
       .onConflict((oc) =>
-        oc.column('deal_name').doUpdateSet((eb) => Object.fromEntries(columns.map((c) => [c, eb.ref(`excluded.${c}`)])) as never),
+        oc.column('deal_name').doUpdateSet((eb) => fromExcluded(eb, columns)),
       )
       .execute();
     const names = chunk.map((d) => d.deal_name);
