@@ -5,6 +5,7 @@ import { demoKeys, seedDemoIfEmpty } from '../../store/seed.js';
 import { REDIS_KEY_PREFIX } from '../../rate-limit.js';
 import { Sandbox, SIGNATURE_MODES, type SignatureMode } from '../../sandbox/sandbox.js';
 import { Store } from '../../store/store.js';
+import { isLoopbackHost } from '../../tls/names.js';
 import { parseIntOption, print, withDb } from '../options.js';
 
 interface ServeOptions {
@@ -67,9 +68,7 @@ export function serveCommand(): Command {
       ]);
       if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new Error('--tls-cert and --tls-key go together');
       if ((o.tlsCert || o.tlsName.length > 0) && o.tlsPort === undefined) throw new Error('--tls-cert, --tls-key and --tls-name need --tls-port');
-      const { isLoopbackHost } = await import('../../tls/names.js');
-      const loopback = isLoopbackHost(o.host);
-      const passthrough = o.proxyPassthrough ? o.proxyPassthrough === 'on' : loopback;
+      const { passthrough, loopback, warning } = proxyPolicy(o.host, o.proxyPassthrough);
       // The local CA, when something needs it: proxy mode's TLS tunnels, or a TLS port without a certificate of its own.
       const needsCa = o.proxy || (o.tlsPort !== undefined && !o.tlsCert);
       const caTools = needsCa ? await import('../../tls/ca.js') : undefined;
@@ -144,15 +143,8 @@ export function serveCommand(): Command {
         ca?.writeBundle();
         const { resolve } = await import('node:path');
         const caDirArg = ca && ca.paths.dir !== resolve('data', 'ca') ? ` --ca-dir ${shellQuote(ca.paths.dir)}` : '';
-        proxy = { passthrough, loopback, caCert: ca?.paths.cert, envCommand: `tcdeals ca env${caDirArg} --endpoint ${proxyUrl}`, hasEnv: ca !== undefined };
-        if (!loopback) {
-          logger.warn(
-            { host: o.host, passthrough },
-            passthrough
-              ? 'proxy mode with passthrough on a non-loopback address: anyone who reaches this port can tunnel anywhere through it (an open proxy is a hole)'
-              : 'proxy mode on a non-loopback address: Tencent Cloud API names only, passthrough off',
-          );
-        }
+        proxy = { passthrough, warning, caCert: ca?.paths.cert, envCommand: `tcdeals ca env${caDirArg} --endpoint ${proxyUrl}`, hasEnv: ca !== undefined };
+        if (warning) logger.warn({ host: o.host, passthrough }, warning);
       }
       printBanner(endpoint, store.location, await demoKeys(store), tls, proxy);
 
@@ -172,9 +164,26 @@ export function serveCommand(): Command {
     });
 }
 
+/**
+ * Proxy mode's passthrough: on by default only on a loopback address; bound elsewhere it stays
+ * off unless asked for, and either way a non-loopback bind gets a warning (an open proxy is a hole).
+ */
+export function proxyPolicy(host: string, flag?: 'on' | 'off'): { passthrough: boolean; loopback: boolean; warning?: string } {
+  const loopback = isLoopbackHost(host);
+  const passthrough = flag ? flag === 'on' : loopback;
+  if (loopback) return { passthrough, loopback };
+  return {
+    passthrough,
+    loopback,
+    warning: passthrough
+      ? `WARNING: proxy mode with passthrough on ${host}, not a loopback address: anyone who reaches this port can tunnel anywhere through it. An open proxy is a hole.`
+      : `WARNING: proxy mode on ${host}, not a loopback address: it serves Tencent Cloud API names only, passthrough stays off (--proxy-passthrough on would make an open proxy, a hole).`,
+  };
+}
+
 interface ProxyBanner {
   passthrough: boolean;
-  loopback: boolean;
+  warning?: string;
   caCert?: string;
   envCommand: string;
   hasEnv: boolean;
@@ -192,13 +201,7 @@ function printBanner(endpoint: string, db: string, keys: Awaited<ReturnType<type
     lines.push(
       `Proxy mode on http://${endpoint}: Tencent Cloud API names are served here, other hosts ${proxy.passthrough ? 'tunnelled through' : 'refused (passthrough off)'}.`,
     );
-    if (!proxy.loopback) {
-      lines.push(
-        proxy.passthrough
-          ? `WARNING: passthrough is on and ${endpoint} is not a loopback address: anyone who reaches it can tunnel anywhere. An open proxy is a hole.`
-          : `WARNING: ${endpoint} is not a loopback address: passthrough stays off (--proxy-passthrough on would make an open proxy, a hole).`,
-      );
-    }
+    if (proxy.warning) lines.push(proxy.warning);
     if (proxy.hasEnv) {
       lines.push(`  Unchanged tools (Node, Go, curl; tccli and Python once the CA is in certifi), in your shell:`);
       lines.push(`    eval "$(${proxy.envCommand})"`);
