@@ -53,7 +53,8 @@ describe('tcdeals serve --tls-port, proxy mode', () => {
     const tlsPort = Number(/HTTPS on https:\/\/127\.0\.0\.1:(\d+) +\(certificate from the tcdeals CA for localhost, 127\.0\.0\.1, ::1, tencentcloudapi\.com, \*\.tencentcloudapi\.com, billing\.ap-guangzhou\.tencentcloudapi\.com\)/.exec(out)?.[1]);
     assert.ok(tlsPort > 0, out);
     assert.match(out, new RegExp(`Proxy mode on http://${server.endpoint}: Tencent Cloud API names are served here, other hosts tunnelled through\\.`));
-    assert.match(out, new RegExp(`eval "\\$\\(tcdeals ca env --ca-dir \\S+ --endpoint http://${server.endpoint}\\)"`));
+    assert.match(out, new RegExp(`eval "\\$\\(npx tcdeals ca env --ca-dir \\S+ --endpoint http://${server.endpoint}\\)"`));
+    assert.match(out, /once: npx tcdeals ca install --certifi python3 --ca-dir \S+/);
     assert.doesNotMatch(out, /WARNING/);
     const caPem = readFileSync(join(testCaDir(), 'ca.pem'), 'utf8');
     assert.match(out, new RegExp(`CA: ${join(testCaDir(), 'ca.pem')}`));

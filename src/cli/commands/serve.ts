@@ -143,7 +143,7 @@ export function serveCommand(): Command {
         ca?.writeBundle();
         const { resolve } = await import('node:path');
         const caDirArg = ca && ca.paths.dir !== resolve('data', 'ca') ? ` --ca-dir ${shellQuote(ca.paths.dir)}` : '';
-        proxy = { passthrough, warning, caCert: ca?.paths.cert, envCommand: `tcdeals ca env${caDirArg} --endpoint ${proxyUrl}`, hasEnv: ca !== undefined };
+        proxy = { passthrough, warning, caCert: ca?.paths.cert, caDirArg, envCommand: `npx tcdeals ca env${caDirArg} --endpoint ${proxyUrl}`, hasEnv: ca !== undefined };
         if (warning) logger.warn({ host: o.host, passthrough }, warning);
       }
       printBanner(endpoint, store.location, await demoKeys(store), tls, proxy);
@@ -185,6 +185,8 @@ interface ProxyBanner {
   passthrough: boolean;
   warning?: string;
   caCert?: string;
+  /** ` --ca-dir DIR` when the CA is not in ./data/ca (what `tcdeals ca …` finds by default here). */
+  caDirArg: string;
   envCommand: string;
   hasEnv: boolean;
 }
@@ -205,7 +207,7 @@ function printBanner(endpoint: string, db: string, keys: Awaited<ReturnType<type
     if (proxy.hasEnv) {
       lines.push(`  Unchanged tools (Node, Go, curl; tccli and Python once the CA is in certifi), in your shell:`);
       lines.push(`    eval "$(${proxy.envCommand})"`);
-      lines.push(`  CA: ${proxy.caCert}   Python SDK / tccli, once: tcdeals ca install --certifi python3`);
+      lines.push(`  CA: ${proxy.caCert}   Python SDK / tccli, once: npx tcdeals ca install --certifi python3${proxy.caDirArg}`);
     } else {
       lines.push('  No local CA: tunnels to Tencent Cloud API names cannot be served (see the log).');
     }
