@@ -236,7 +236,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
         log,
         bounds,
         lingering,
-        busy: (socket) => inFlight.has(socket),
+        answering: (socket) => inFlight.get(socket),
         events: {
           proxy: (target, outcome) => metrics.proxy.inc({ target, outcome }),
           handshakeFailed: (via) => metrics.tlsHandshakeFailures.inc({ via }),

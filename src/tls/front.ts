@@ -60,8 +60,8 @@ export interface FrontOptions {
   readonly events: FrontEvents;
   readonly bounds: BodyBounds;
   readonly lingering: Set<Socket>;
-  /** Whether an answer is in flight on the socket (closing then waits for it). */
-  readonly busy: (socket: Socket) => boolean;
+  /** The answer in flight on the socket, if any (closing then waits for it). */
+  readonly answering: (socket: Socket) => ServerResponse | undefined;
 }
 
 export interface TlsListenOptions {
@@ -510,14 +510,28 @@ export class Front {
 
   /**
    * Stops the TLS port and ends what this module holds: tunnels, handshakes, and idle decrypted
-   * connections at once; a connection with an answer in flight after that answer (`force`: at once).
+   * connections at once; a connection with an answer in flight right after that answer, which
+   * says `Connection: close` (`force`: everything at once). The HTTP server does not count these
+   * connections, so nothing else would end a keep-alive one before its timeout.
    */
   close(force = false): Promise<void> {
     this.closing = true;
     clearInterval(this.renewTimer);
     const closed = this.tlsServer ? new Promise<void>((resolve) => this.tlsServer!.close(() => resolve())) : Promise.resolve();
     for (const socket of this.sockets) {
-      if (force || !this.o.busy(socket)) socket.destroy();
+      const res = force ? undefined : this.o.answering(socket);
+      if (!res) {
+        socket.destroy();
+        continue;
+      }
+      if (!res.headersSent) res.setHeader('connection', 'close');
+      res.once('finish', () => {
+        socket.end();
+        setTimeout(() => socket.destroy(), this.o.bounds.drainMs).unref();
+      });
+      res.once('close', () => {
+        if (!res.writableFinished) socket.destroy();
+      });
     }
     return force ? closed : Promise.resolve();
   }

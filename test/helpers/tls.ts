@@ -156,6 +156,7 @@ export function requestOn(socket: Socket | TLSSocket, text: string | Buffer): Pr
 /** Reads until the peer closes; resolves to everything read and whether it ended with a reset. */
 export function readToClose(socket: Socket, timeoutMs = 10_000): Promise<{ text: string; timedOut: boolean }> {
   return new Promise((resolve) => {
+    if (socket.destroyed) return resolve({ text: '', timedOut: false });
     let buf = Buffer.alloc(0);
     const timer = setTimeout(() => {
       socket.destroy();

@@ -371,6 +371,24 @@ describe('proxy mode and the TLS port', () => {
     });
   });
 
+  test('closing the server: an answer in flight inside a tunnel is delivered with Connection: close, idle tunnels end at once', async () => {
+    const box = new Sandbox();
+    const own = await startServer({ ca, proxy: {}, sandbox: box });
+    box.faults.add({ kind: 'latency', latencyMs: 500 });
+    const busy = await apiTunnel('billing.tencentcloudapi.com', 443, own.port);
+    const idle = await apiTunnel('partners.tencentcloudapi.com', 443, own.port);
+    const pass = await connectVia(own.port, `localhost:${otherPort()}`);
+    const answer = requestOn(busy, apiRequest('billing.tencentcloudapi.com', BILLING, BILLING_BODY, CLIENT_1.key));
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    await own.close();
+    const a = await answer;
+    assert.equal(a.headers.get('connection'), 'close');
+    okJson(a);
+    assert.ok(Date.now() - started < 3000, `closed in ${Date.now() - started} ms, not after a keep-alive timeout`);
+    for (const s of [busy, idle, pass.socket]) assert.equal((await readToClose(s, 3000)).timedOut, false);
+  });
+
   test('the CA key never reaches the log, the journal or an API', async () => {
     const key = readFileSync(ca.paths.key, 'utf8').replace(/-----[A-Z ]+-----|\s/g, '');
     const body = key.slice(10, 60);
