@@ -221,7 +221,11 @@ export class Front {
     }
     if (!headers.some(([k]) => k.toLowerCase() === 'host')) headers.push(['Host', formatAuthority(target.host, target.port)]);
     if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
-    const upstream = httpRequest({ host: target.host, port: target.port, method: req.method, path, headers: headers.flat() as unknown as OutgoingHttpHeaders, setHost: false, agent: false, timeout: this.connectMs });
+    const upstream = httpRequest({ host: target.host, port: target.port, method: req.method, path, headers: headers.flat() as unknown as OutgoingHttpHeaders, setHost: false, agent: false });
+    // Only connecting is bounded: once connected, the origin takes the time it takes (long polls).
+    const connectTimer = setTimeout(() => upstream.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), this.connectMs);
+    upstream.once('socket', (s: Socket) => s.once('connect', () => clearTimeout(connectTimer)));
+    upstream.once('close', () => clearTimeout(connectTimer));
     upstream.on('response', (answer) => {
       const out: string[] = [];
       for (let i = 0; i < answer.rawHeaders.length; i += 2) {
@@ -234,7 +238,6 @@ export class Front {
       this.o.events.proxy('passthrough', 'ok');
       this.o.log?.debug({ ...log, status: answer.statusCode }, 'proxy request forwarded');
     });
-    upstream.on('timeout', () => upstream.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
     upstream.on('error', (err: NodeJS.ErrnoException) => {
       if (res.headersSent) return void res.destroy();
       const timedOut = err.code === 'ETIMEDOUT';

@@ -176,6 +176,14 @@ describe('proxy mode and the TLS port', () => {
     assert.equal(fwd.body, 'echo:hello');
     assert.equal(fwd.headers.get('x-seen-url'), '/some/path?q=1');
     s.destroy();
+    // An origin that cannot be reached: the proxy's own 502, plain text.
+    const u = netConnect(server.port, '127.0.0.1');
+    await new Promise((r) => u.once('connect', r));
+    const unreachable = await requestOn(u, 'GET http://127.0.0.1:1/ HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n');
+    assert.equal(unreachable.status, 502);
+    assert.match(unreachable.headers.get('content-type') ?? '', /^text\/plain/);
+    assert.match(unreachable.body, /ECONNREFUSED/);
+    u.destroy();
   });
 
   test('passthrough: CONNECT to another HTTPS server tunnels its own certificate and every byte unchanged', async () => {
