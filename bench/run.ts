@@ -9,7 +9,7 @@
  * plus node-postgres prepared statements.
  *
  * Environment: BENCH_DEALS (default 1000000), BENCH_DURATION seconds per case (10),
- * BENCH_CONNECTIONS (10), BENCH_ONLY (comma-separated case ids, e.g. "a,b,import,import-big,sync"),
+ * BENCH_CONNECTIONS (10), BENCH_ONLY (comma-separated case ids, e.g. "a,b,tls,import,import-big,sync"),
  * BENCH_IMPORT_DEALS (200000), BENCH_BACKENDS (cases (a)–(e) on "sqlite,postgres").
  */
 import { cpus, totalmem } from 'node:os';
@@ -19,6 +19,9 @@ import { benchDataset, benchPgDataset, type BenchDataset } from './dataset.js';
 import { benchBigImport, benchImport } from './import.js';
 import { load, startChild, tcdealsServeArgs, type LoadResult, type RunningChild } from './load.js';
 import { benchSync } from './sync.js';
+import { keepAliveLoad, oneCall, partnersRequest } from './tls.js';
+import { readFileSync } from 'node:fs';
+import { resolveCaDir } from '../src/tls/ca.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -61,13 +64,14 @@ async function runCases(backend: Backend, ds: BenchDataset): Promise<Record<stri
     out.seed = { deals: DEALS, seconds: ds.build.seconds, dealsPerSecond: ds.build.dealsPerSecond };
     rows.push({ db: backend, case: `(f) seed: ${DEALS.toLocaleString()} deals in ${ds.build.seconds.toFixed(1)} s (tcdeals seed)`, 'tcdeals req/s': ds.build.dealsPerSecond });
   }
+  const selected = CASES.filter((x) => !ONLY || ONLY.includes(x.id));
   const servers = {
     tcdeals: await startChild(tcdealsServeArgs(ds.path)),
-    baseline: await startChild([BASELINE[backend], ds.path, '{port}']),
+    ...(selected.length > 0 ? { baseline: await startChild([BASELINE[backend], ds.path, '{port}']) } : {}),
   };
   try {
     const caseResults: Record<string, unknown> = {};
-    for (const c of CASES.filter((x) => !ONLY || ONLY.includes(x.id))) {
+    for (const c of selected) {
       const key = c.key === 'agent' ? ds.agent.key : ds.client.key;
       const measured: Record<string, LoadResult & { total: number }> = {};
       for (const [name, server] of Object.entries(servers)) {
@@ -106,17 +110,59 @@ async function runCases(backend: Backend, ds: BenchDataset): Promise<Record<stri
       }
     }
     out.cases = caseResults;
-    const rss = (who: 'tcdeals' | 'baseline') => Math.max(...Object.values(caseResults).map((r) => (r as Record<string, LoadResult>)[who]!.maxRssMb));
-    out.rssMb = { tcdeals: rss('tcdeals'), baseline: rss('baseline') };
-    rows.push({ db: backend, case: '(g) server RSS under load, MB (max)', 'tcdeals req/s': rss('tcdeals'), 'baseline req/s': rss('baseline') });
+    if (selected.length > 0) {
+      const rss = (who: 'tcdeals' | 'baseline') => Math.max(...Object.values(caseResults).map((r) => (r as Record<string, LoadResult>)[who]!.maxRssMb));
+      out.rssMb = { tcdeals: rss('tcdeals'), baseline: rss('baseline') };
+      rows.push({ db: backend, case: '(g) server RSS under load, MB (max)', 'tcdeals req/s': rss('tcdeals'), 'baseline req/s': rss('baseline') });
+    }
+    if (!ONLY || ONLY.includes('tls')) out.tls = await benchTls(backend, ds, servers.tcdeals);
   } finally {
     await servers.tcdeals.stop();
-    await servers.baseline.stop();
+    await servers.baseline?.stop();
   }
   return out;
 }
 
-if (!ONLY || CASES.some((c) => ONLY.includes(c.id))) {
+/**
+ * (h) The partners page of (b) through proxy mode (CONNECT partners.tencentcloudapi.com:443, TLS
+ * terminated by tcdeals, keep-alive) beside the same page over direct HTTP: the same server, the
+ * same keep-alive client, connections and duration (see bench/tls.ts).
+ */
+async function benchTls(backend: Backend, ds: BenchDataset, server: RunningChild): Promise<Record<string, unknown>> {
+  const body = CASES.find((c) => c.id === 'b')!.body;
+  const ca = readFileSync(`${resolveCaDir({ db: ds.path })}/ca.pem`, 'utf8');
+  const direct = partnersRequest(`127.0.0.1:${server.port}`, ds.agent.key, body);
+  const proxied = partnersRequest('partners.tencentcloudapi.com', ds.agent.key, body);
+  const tunnel = { target: 'partners.tencentcloudapi.com:443', servername: 'partners.tencentcloudapi.com', ca };
+  // One call each way first: the same page, no error. Then a second each way to warm both paths up.
+  const [one, two] = [await oneCall(server.port, direct), await oneCall(server.port, proxied, tunnel)];
+  for (const r of [one, two]) if (r.Response.Error) throw new Error(`case (h) on ${backend}: ${r.Response.Error.Code}: ${r.Response.Error.Message}`);
+  if (one.Response.TotalCount !== two.Response.TotalCount || !one.Response.AgentDealSet?.length) throw new Error(`case (h) on ${backend}: the two ways answer differently`);
+  log(`(h) ${backend} tcdeals: partners page, direct and through CONNECT + TLS … TotalCount ${one.Response.TotalCount}`);
+  const a = await keepAliveLoad({ port: server.port, request: direct, connections: 2, durationSec: 1 });
+  const b = await keepAliveLoad({ port: server.port, request: proxied, connections: 2, durationSec: 1, tunnel });
+  if (a.errors || b.errors || !a.requests || !b.requests) throw new Error(`case (h) on ${backend}: warm-up calls failed (direct ${a.errors}/${a.requests}, tunnel ${b.errors}/${b.requests})`);
+  log(`(h) ${backend} tcdeals: partners page, direct HTTP, keep-alive …`);
+  const plain = await keepAliveLoad({ port: server.port, request: direct, connections: CONNECTIONS, durationSec: DURATION });
+  log(`(h) ${backend} tcdeals: partners page through CONNECT + TLS, keep-alive …`);
+  const tls = await keepAliveLoad({ port: server.port, request: proxied, connections: CONNECTIONS, durationSec: DURATION, tunnel });
+  const ratio = tls.reqPerSec / plain.reqPerSec;
+  rows.push({
+    db: backend,
+    case: '(h) partners page (b) through proxy CONNECT + TLS, keep-alive; baseline: the same page over direct HTTP, same client',
+    'tcdeals req/s': Math.round(tls.reqPerSec),
+    'p50 ms': tls.p50,
+    'p99 ms': tls.p99,
+    'baseline req/s': Math.round(plain.reqPerSec),
+    'base p50': plain.p50,
+    'base p99': plain.p99,
+    ratio: Number(ratio.toFixed(2)),
+    errors: tls.errors + plain.errors,
+  });
+  return { name: 'partners page through CONNECT + TLS vs direct HTTP (keep-alive, same client)', tls, direct: plain, ratio };
+}
+
+if (!ONLY || ONLY.includes('tls') || CASES.some((c) => ONLY.includes(c.id))) {
   if (BACKENDS.includes('sqlite')) results.sqlite = await runCases('sqlite', await benchDataset(DEALS, log));
   if (PG_URL && BACKENDS.includes('postgres')) results.postgres = await runCases('postgres', await benchPgDataset(PG_URL, DEALS, log));
 }

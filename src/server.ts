@@ -34,6 +34,9 @@ import { adminApi } from './admin/index.js';
 import { progressionHook } from './services/lifecycle.js';
 import { Sandbox } from './sandbox/sandbox.js';
 import type { Store } from './store/store.js';
+import { arrivalOf } from './tls/arrival.js';
+import { Front, type CaSource, type ProxyOptions } from './tls/front.js';
+import { hostLabel } from './tls/names.js';
 
 export interface ServerOptions {
   readonly store: Store;
@@ -61,6 +64,23 @@ export interface ServerOptions {
   readonly cacheRebuildIntervalSec?: number;
   /** Bounds of body reading and of the lingering close after an early answer (tests shorten them). */
   readonly bodyBounds?: Partial<BodyBounds>;
+  /**
+   * The local CA (or how to load it on first need): leaves for proxy mode's TLS tunnels and for a
+   * TLS port started with `listenTls` without a certificate of its own.
+   */
+  readonly ca?: CaSource;
+  /**
+   * Proxy mode on the main port: CONNECT tunnels and absolute-form requests (see src/tls/front.ts).
+   * Absent: CONNECT is answered `UnsupportedProtocol` and absolute-form URLs are not API paths.
+   */
+  readonly proxy?: ProxyOptions;
+}
+
+const fronts = new WeakMap<FastifyInstance, Front>();
+
+/** The server's TLS port and proxy (`frontOf(app).listenTls(…)`). */
+export function frontOf(app: FastifyInstance): Front {
+  return fronts.get(app)!;
 }
 
 const KNOWN_ACTIONS = new Set(ACTIONS.map((a) => a.name));
@@ -126,6 +146,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const inFlight = new WeakMap<Socket, ServerResponse>();
   /** Set once the API pipeline exists: Fastify reports a malformed URL through `frameworkErrors`. */
   let answerFrameworkError: (req: FastifyRequest, reply: FastifyReply) => unknown = (_req, reply) => reply.code(400).send();
+  /** Proxy mode and the TLS port; made with the HTTP server, which it hands connections to. */
+  let front!: Front;
 
   /** The metrics and journal entry of an answer given below Fastify (a request Node could not parse, CONNECT). */
   const recordBareAnswer = (requestId: string, code: string) => {
@@ -146,6 +168,17 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     if (handOverClientError(socket, err)) return;
     if (err.code === 'ECONNRESET' || socket.destroyed || !socket.writable || inFlight.get(socket)?.headersSent) {
       socket.destroy();
+      return;
+    }
+    const rawPacket = (err as { rawPacket?: Buffer }).rawPacket;
+    if (front.proxying && rawPacket && /^CONNECT(\s|$)/i.test(rawPacket.subarray(0, 8).toString('latin1'))) {
+      // A CONNECT line the parser refused: the proxy's answer, plain HTTP.
+      const text = `The CONNECT request is malformed (${String(err.code ?? 'parse error').slice(0, 40)}): CONNECT host:port HTTP/1.1.\n`;
+      socket.on('error', () => {});
+      socket.write(`HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+      metrics.proxy.inc({ target: 'passthrough', outcome: 'refused' });
+      log?.info({ reason: err.code }, 'malformed CONNECT request refused');
+      lingerThenClose(socket, undefined, bounds, lingering);
       return;
     }
     const apiError =
@@ -185,26 +218,41 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     bodyLimit: SIZE_LIMITS.tc3Post,
     exposeHeadRoutes: false,
     serverFactory: (handler) => {
-      const handle = (req: IncomingMessage, res: ServerResponse) => {
+      /** An absolute-form request for another host is the proxy's (forwarded or refused); any other goes on. */
+      const handle = (req: IncomingMessage, res: ServerResponse, expectsContinue = false) => {
         inFlight.set(req.socket, res);
         res.once('close', () => {
           if (inFlight.get(req.socket) === res) inFlight.delete(req.socket);
         });
+        if (front.intercept(req, res)) return;
+        if (expectsContinue && !refusedOnHeaders(req)) res.writeContinue();
         handler(req, res);
       };
       // Any request, with or without a Host header (a missing one fails the signature, in the envelope).
-      const server = createHttpServer({ maxHeaderSize: MAX_HEADER_SIZE, requireHostHeader: false }, handle);
+      const server = createHttpServer({ maxHeaderSize: MAX_HEADER_SIZE, requireHostHeader: false }, (req, res) => handle(req, res));
+      front = new Front(server, {
+        ca: options.ca,
+        proxy: options.proxy,
+        log,
+        bounds,
+        lingering,
+        answering: (socket) => inFlight.get(socket),
+        events: {
+          proxy: (target, outcome) => metrics.proxy.inc({ target, outcome }),
+          handshakeFailed: (via) => metrics.tlsHandshakeFailures.inc({ via }),
+          minted: () => metrics.certificatesMinted.inc(),
+        },
+      });
       // Fastify's own default (it sets none on a server it did not make): with Node's 5 s, a client
       // pool reusing a connection idle for about that long raced the server's close and got a reset.
       server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-      server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-        if (!refusedOnHeaders(req)) res.writeContinue();
-        handle(req, res);
-      });
+      server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => handle(req, res, true));
       // An expectation other than 100-continue is ignored rather than answered with a bare 417.
-      server.on('checkExpectation', handle);
-      // CONNECT (Node hands over the socket, or drops it when nobody listens) gets the envelope too.
-      server.on('connect', (req: IncomingMessage, socket: Socket) => {
+      server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => handle(req, res));
+      // CONNECT: proxy mode's tunnels; without proxy mode (Node hands over the socket, or drops it
+      // when nobody listens) the envelope, like any other method the API does not have.
+      server.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+        if (front.proxying) return front.connect(req, socket, head);
         const requestId = newRequestId();
         const body = errorBody(unsupportedMethod('CONNECT'), pickLang(header(req.headers, 'x-tc-language')), requestId);
         socket.on('error', () => {});
@@ -299,6 +347,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     const method = (raw.method ?? '').toUpperCase();
     const url = raw.url ?? '/';
     const traceId = header(headers, 'x-tc-traceid');
+    const arrival = arrivalOf(raw);
+    const host = header(headers, 'host') ?? arrival.target;
     let lang: Lang = pickLang(header(headers, 'x-tc-language'));
     let action: string | undefined = header(headers, 'x-tc-action')?.trim() || undefined;
     let uin: string | undefined;
@@ -388,6 +438,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
         const labels = { action: action && KNOWN_ACTIONS.has(action) ? action : 'unknown', code: code ?? 'OK' };
         metrics.calls.inc(labels);
         metrics.latency.observe(labels, ms / 1000);
+        metrics.arrivals.inc({ via: arrival.via, host: hostLabel(host) });
         if (code === 'RequestLimitExceeded') metrics.rateLimited.inc({ action: labels.action });
         sandbox.journal.record({
           time: new Date(now()).toISOString(),
@@ -398,12 +449,14 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
           uin,
           secretId,
           scheme: call?.scheme,
+          via: arrival.via,
+          host: host?.slice(0, 255),
           params: journalParams,
           code: dropped ? 'ConnectionDropped' : labels.code,
           latencyMs: Math.round(ms * 100) / 100,
           fault: faultId,
         });
-        log?.info({ requestId, traceId, action, uin, code: labels.code, ms: Math.round(ms * 100) / 100 }, 'api call');
+        log?.info({ requestId, traceId, action, uin, code: labels.code, via: arrival.via, host: host?.slice(0, 255), ms: Math.round(ms * 100) / 100 }, 'api call');
       }
     }
   };
@@ -419,11 +472,15 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   app.setNotFoundHandler((req, reply) => serveApi(req, reply, false));
   answerFrameworkError = (req, reply) => serveApi(req, reply, false);
 
-  // Sockets still lingering after an early answer are closed outright on shutdown.
+  // Sockets still lingering after an early answer are closed outright on shutdown; the proxy's
+  // tunnels and idle TLS connections too (the HTTP server does not count them), the TLS port stops.
   app.addHook('preClose', (done) => {
     for (const socket of lingering) socket.destroy();
+    void front.close();
     done();
   });
+  app.addHook('onClose', async () => front.close(true));
+  fronts.set(app, front);
 
   if (options.cacheRebuildIntervalSec) {
     let running = false;

@@ -4,6 +4,7 @@ import { accountsCommand, clientsCommand, keysCommand } from './commands/account
 import { adminCommand } from './commands/admin.js';
 import { execCommand } from './commands/exec.js';
 import { cacheCommand } from './commands/cache.js';
+import { caCommand } from './commands/ca.js';
 import { callCommand } from './commands/call.js';
 import { dbCommand } from './commands/db.js';
 import { dealsCommand } from './commands/deals.js';
@@ -26,7 +27,8 @@ export function buildCli(): Command {
     .addCommand(cacheCommand())
     .addCommand(dbCommand())
     .addCommand(adminCommand())
-    .addCommand(execCommand());
+    .addCommand(execCommand())
+    .addCommand(caCommand());
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -19,7 +19,7 @@ export {
 export { ClientErrorCode, isNetworkFailure, isRetryable, isRetryableCode, TencentCloudError, type TencentCloudErrorInit } from './errors.js';
 export { DEFAULT_MARGIN_MS, DEFAULT_RATE_PER_SECOND, Pacer, type PacerOptions } from './pacer.js';
 export { backoffCeiling, backoffDelay, DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_CAP_MS } from './backoff.js';
-export { signTc3, type Tc3Signature, type Tc3SignInput } from './signer.js';
+export { signTc3, tc3Headers, type Tc3HeadersInput, type Tc3Signature, type Tc3SignInput } from './signer.js';
 export {
   agentDealPages,
   ALL_BILLING_STATUSES,

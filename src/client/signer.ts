@@ -59,3 +59,30 @@ export function signTc3(input: Tc3SignInput): Tc3Signature {
     stringToSign: toSign,
   };
 }
+
+export interface Tc3HeadersInput extends Tc3SignInput {
+  action: string;
+  version: string;
+  /** Sent as `X-TC-Region` when non-empty. */
+  region?: string;
+  /** Sent as `X-TC-Language` when set. */
+  language?: string;
+}
+
+/**
+ * Every header of a signed API 3.0 request, ready to send with any HTTP client (curl, `requests`,
+ * fetch): Authorization, Content-Type, Host, X-TC-Action, X-TC-Version, X-TC-Timestamp.
+ */
+export function tc3Headers(input: Tc3HeadersInput): Record<string, string> {
+  const signed = signTc3(input);
+  return {
+    Authorization: signed.authorization,
+    'Content-Type': input.contentType ?? 'application/json',
+    Host: input.host,
+    'X-TC-Action': input.action,
+    'X-TC-Version': input.version,
+    'X-TC-Timestamp': String(input.timestamp),
+    ...(input.region ? { 'X-TC-Region': input.region } : {}),
+    ...(input.language ? { 'X-TC-Language': input.language } : {}),
+  };
+}

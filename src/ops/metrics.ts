@@ -31,6 +31,33 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly arrivals = new Counter({
+    name: 'tcdeals_api_calls_by_arrival_total',
+    help: 'API calls by how they arrived (direct, tls, proxy) and the host they were addressed to (billing/partners.tencentcloudapi.com, other.tencentcloudapi.com, loopback, other, none).',
+    labelNames: ['via', 'host'] as const,
+    registers: [this.registry],
+  });
+
+  readonly proxy = new Counter({
+    name: 'tcdeals_proxy_requests_total',
+    help: 'Proxy-mode CONNECT tunnels and absolute-form requests, by target (api: served by tcdeals; passthrough: another host) and outcome (ok, refused, failed).',
+    labelNames: ['target', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly tlsHandshakeFailures = new Counter({
+    name: 'tcdeals_tls_handshake_failures_total',
+    help: 'TLS handshakes that failed or did not finish in time, on the TLS port (tls) or inside proxy tunnels (proxy).',
+    labelNames: ['via'] as const,
+    registers: [this.registry],
+  });
+
+  readonly certificatesMinted = new Counter({
+    name: 'tcdeals_tls_certificates_minted_total',
+    help: 'Leaf certificates minted by the local CA.',
+    registers: [this.registry],
+  });
+
   readonly cacheRefresh = new Histogram({
     name: 'tcdeals_partners_cache_refresh_seconds',
     help: 'Time of full partners agent-deal cache rebuilds done by this instance.',

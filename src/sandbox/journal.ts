@@ -13,6 +13,10 @@ export interface JournalEntry {
   uin?: string;
   secretId?: string;
   scheme?: 'tc3' | 'v1';
+  /** How the call arrived: plain HTTP (`direct`), the TLS port (`tls`), or through proxy mode (`proxy`). */
+  via?: 'direct' | 'tls' | 'proxy';
+  /** The host the call was addressed to (its Host header, or the proxy target). */
+  host?: string;
   params?: unknown;
   code: string;
   latencyMs: number;

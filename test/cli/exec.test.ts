@@ -1,12 +1,13 @@
 /**
  * `tcdeals exec -- <command>`: a throwaway sandbox around one command. The command gets working
  * credentials and the endpoint in its environment; its exit code (or signal) comes back; and
- * afterwards no server answers and no file is left.
+ * afterwards no server answers and no file is left but the local CA (made once, beside the data,
+ * shared with `serve`).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +48,21 @@ function probe(endpoint: string): Promise<string> {
   });
 }
 
+/** What a run may leave in its working directory: the local CA in data/ca (or ca/ beside a --db file), nothing else. */
+function leftBehind(cwd: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, rel: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path, `${rel}${name}/`);
+      else out.push(`${rel}${name}`);
+    }
+  };
+  walk(cwd, '');
+  return out.sort();
+}
+const CA_FILES = ['data/ca/bundle.pem', 'data/ca/ca-key.pem', 'data/ca/ca.pem'];
+
 const node = (script: string, ...args: string[]) => ['--', process.execPath, '--input-type=module', '-e', script, ...args];
 
 describe('tcdeals exec', () => {
@@ -73,7 +89,7 @@ describe('tcdeals exec', () => {
     const missing = await execRun(['--', 'tcdeals-no-such-command'], dirs);
     assert.equal(missing.status, 127);
     assert.match(missing.stderr, /cannot run "tcdeals-no-such-command": command not found/);
-    assert.deepEqual([readdirSync(dirs.cwd), readdirSync(dirs.tmp)], [[], []]);
+    assert.deepEqual([leftBehind(dirs.cwd), readdirSync(dirs.tmp)], [CA_FILES, []]);
   });
 
   test('the command calls both APIs and the admin API with the variables it is given; nothing is left afterwards', async () => {
@@ -96,7 +112,12 @@ describe('tcdeals exec', () => {
     assert.equal(seen.db, ':memory:');
     // The server is gone, and nothing was written.
     assert.equal(await probe(seen.endpoint), 'ECONNREFUSED');
-    assert.deepEqual([readdirSync(dirs.cwd), readdirSync(dirs.tmp)], [[], []]);
+    assert.deepEqual([leftBehind(dirs.cwd), readdirSync(dirs.tmp)], [CA_FILES, []]);
+    // --no-proxy: not even the CA.
+    const bare = fresh('calls-no-proxy');
+    const again = await execRun(['--no-proxy', ...node(script, CLIENT_LIB)], bare);
+    assert.equal(again.status, 0, again.stderr);
+    assert.deepEqual([readdirSync(bare.cwd), readdirSync(bare.tmp)], [[], []]);
   });
 
   test('tcdeals admin works inside exec as is; --no-demo leaves the key variables alone', async () => {
@@ -142,7 +163,7 @@ describe('tcdeals exec', () => {
     const second = await execRun(['--db', db, '--', process.execPath, BIN, 'admin', 'accounts', 'show', '340000000002'], dirs);
     assert.equal(second.status, 0, second.stderr);
     assert.equal(JSON.parse(second.stdout).Uin, '340000000002');
-    assert.deepEqual(readdirSync(dirs.cwd), ['sandbox.db']);
+    assert.deepEqual(leftBehind(dirs.cwd), ['ca/bundle.pem', 'ca/ca-key.pem', 'ca/ca.pem', 'sandbox.db']);
     assert.deepEqual(readdirSync(dirs.tmp), []);
   });
 });

@@ -1,5 +1,8 @@
 /** Runs the real `tcdeals` launcher (bin/tcdeals.js → dist/) as a child process. */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/tcdeals.js', import.meta.url));
@@ -43,9 +46,24 @@ export interface RunningServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+let sharedCaDir: string | undefined;
+
+/**
+ * One local CA directory for every server this test process starts (unless TCDEALS_CA_DIR says
+ * otherwise): `serve` makes its CA on start, and tests must not leave one in the working tree.
+ */
+export function testCaDir(): string {
+  if (!sharedCaDir) {
+    const dir = mkdtempSync(join(tmpdir(), 'tcdeals-test-ca-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    sharedCaDir = dir;
+  }
+  return sharedCaDir;
+}
+
 /** Starts `tcdeals serve --port 0 …` and resolves once it prints where it listens. */
-export async function serve(args: string[]): Promise<RunningServer> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { env: { ...process.env, DATABASE_URL: '' } });
+export async function serve(args: string[], env: Record<string, string> = {}): Promise<RunningServer> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { env: { ...process.env, DATABASE_URL: '', TCDEALS_CA_DIR: process.env.TCDEALS_CA_DIR ?? testCaDir(), ...env } });
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr.on('data', (b: Buffer) => (out += b.toString()));

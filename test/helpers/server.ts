@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { RateLimitOptions } from '../../src/rate-limit.js';
 import type { Sandbox } from '../../src/sandbox/sandbox.js';
 import type { BodyBounds } from '../../src/protocol/body.js';
+import type { CaSource, ProxyOptions } from '../../src/tls/front.js';
 import { createServer } from '../../src/server.js';
 import { applyDataset } from '../../src/store/seed.js';
 import { Store } from '../../src/store/store.js';
@@ -37,6 +38,10 @@ export interface TestServerOptions {
   logger?: Logger;
   /** Body reading and lingering-close bounds (tests of stalled bodies shorten them). */
   bodyBounds?: Partial<BodyBounds>;
+  /** The local CA, for proxy mode and the TLS port. */
+  ca?: CaSource;
+  /** Proxy mode on the main port. */
+  proxy?: ProxyOptions;
 }
 
 
@@ -60,6 +65,8 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
       sandbox: options.sandbox,
       logger: options.logger,
       bodyBounds: options.bodyBounds,
+      ca: options.ca,
+      proxy: options.proxy,
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
   } catch (err) {

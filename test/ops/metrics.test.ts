@@ -194,6 +194,8 @@ describe('per-call log lines of `tcdeals serve --log-level debug`', () => {
         action: BILLING.action,
         uin,
         code,
+        via: 'direct',
+        host: server!.endpoint,
         ms: 'number',
         msg: 'api call',
       });

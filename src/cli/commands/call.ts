@@ -6,8 +6,26 @@
 import { Command } from 'commander';
 import { ACTIONS } from '../../actions/registry.js';
 import type { ParamSpec } from '../../protocol/params.js';
+import { tc3Headers } from '../../client/signer.js';
 import { parseIntOption, print } from '../options.js';
 import { clientFromEnv } from './credentials.js';
+
+const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The same call as a curl command line, signed now (valid for the 300 s signature window), for
+ * the endpoint given or the production host — through a proxy, curl's `--proxy` or `https_proxy`.
+ */
+export function curlCommand(o: { service: string; action: string; version: string; params: Record<string, unknown>; endpoint?: string; language?: string }): string {
+  const secretId = process.env.TENCENTCLOUD_SECRET_ID;
+  const secretKey = process.env.TENCENTCLOUD_SECRET_KEY;
+  if (!secretId || !secretKey) throw new Error('set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (the official SDKs’ variables) to sign the call');
+  const base = new URL(o.endpoint ? (o.endpoint.includes('://') ? o.endpoint : `https://${o.endpoint}`) : `https://${o.service}.tencentcloudapi.com`);
+  const body = JSON.stringify(o.params);
+  const headers = tc3Headers({ secretId, secretKey, service: o.service, host: base.host, timestamp: Math.floor(Date.now() / 1000), payload: body, action: o.action, version: o.version, language: o.language });
+  delete (headers as Record<string, string | undefined>).Host; // curl sends the URL's host, which is what was signed
+  return ['curl -sS', ...Object.entries(headers).map(([k, v]) => `-H ${shq(`${k}: ${v}`)}`), `--data-raw ${shq(body)}`, shq(`${base.origin}/`)].join(' \\\n  ');
+}
 
 function coerceScalar(spec: ParamSpec, name: string, raw: string): unknown {
   const integer = spec.kind === 'integer' || spec.kind === 'integerList';
@@ -57,14 +75,16 @@ export function callCommand(): Command {
     .option('--endpoint <url>', 'API base URL (default: the real Tencent Cloud hosts)')
     .option('--rate <n>', 'calls per second per action', parseIntOption('--rate'), 20)
     .option('--language <lang>', 'en-US or zh-CN')
+    .option('--curl', 'print the signed call as a curl command instead of sending it (valid for 5 minutes)')
     .allowUnknownOption()
     .helpOption('-h, --help')
-    .action(async (service: string, action: string, rest: string[], flags: { endpoint?: string; rate: number; language?: 'en-US' | 'zh-CN' }) => {
+    .action(async (service: string, action: string, rest: string[], flags: { endpoint?: string; rate: number; language?: 'en-US' | 'zh-CN'; curl?: boolean }) => {
       const def = ACTIONS.find((a) => a.name === action && a.service === service);
       if (!def) {
         throw new Error(`unknown action ${service} ${action}; implemented: ${ACTIONS.map((a) => `${a.service} ${a.name}`).join(', ')}`);
       }
       const params = parseCallArgs(action, rest);
+      if (flags.curl) return print(curlCommand({ service: def.service, action: def.name, version: def.version, params, endpoint: flags.endpoint, language: flags.language }));
       const client = clientFromEnv(flags);
       const response = await client.call(def.service, def.name, def.version, params);
       print(JSON.stringify({ Response: response }, null, 2));

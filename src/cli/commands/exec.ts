@@ -10,6 +10,11 @@
  *   TCDEALS_CLIENT_SECRET_ID / TCDEALS_CLIENT_SECRET_KEY  the demo client's key
  *   TCDEALS_ENDPOINT      http://127.0.0.1:PORT
  *   TCDEALS_ADMIN_TOKEN   the admin API token (so `tcdeals admin …` works as is)
+ *   HTTPS_PROXY / https_proxy / http_proxy   the server (proxy mode): code that keeps the
+ *                         production endpoints reaches the sandbox unchanged
+ *   NODE_EXTRA_CA_CERTS   the local CA (the same CA directory `serve` uses for this database)
+ *   REQUESTS_CA_BUNDLE / SSL_CERT_FILE   the system roots plus the local CA
+ * (`--no-proxy` leaves out the proxy and CA variables and does not touch the CA.)
  * Without demo keys in the store (`--no-demo` on an empty database) the key variables are
  * passed on unchanged from exec's own environment.
  */
@@ -33,6 +38,8 @@ interface ExecOptions {
   cacheLag: number;
   journalSize: number;
   logLevel: string;
+  proxy: boolean;
+  caDir?: string;
 }
 
 const FORWARDED: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -51,6 +58,8 @@ export function execCommand(): Command {
     .option('--cache-lag <seconds>', 'partners cache staleness: changes show after this many seconds', parseIntOption('--cache-lag'), 0)
     .option('--journal-size <n>', 'API calls kept in the request journal', parseIntOption('--journal-size'), 1000)
     .addOption(new Option('--log-level <level>', 'server log level (the log goes to standard error)').choices(['debug', 'info', 'warn', 'error', 'silent']).default('warn'))
+    .option('--no-proxy', 'no proxy mode, and no proxy or CA variables for the command')
+    .option('--ca-dir <dir>', 'the local CA directory (env TCDEALS_CA_DIR; default: ca/ beside a --db file, ./data/ca otherwise, as for serve)')
     .action(async (argv: string[], o: ExecOptions) => {
       const code = await runExec(argv, o);
       process.exit(code);
@@ -73,6 +82,9 @@ export async function runExec(argv: string[], o: ExecOptions): Promise<number> {
   };
   let env: NodeJS.ProcessEnv;
   try {
+    // The same CA as `serve` on this database, so a CA installed once (certifi) is trusted here too.
+    const tls = o.proxy === false ? undefined : await Promise.all([import('../../tls/ca.js'), import('../../tls/install.js')]);
+    const ca = tls ? await tls[0].LocalCa.open(tls[0].resolveCaDir({ caDir: o.caDir, db: o.db })) : undefined;
     store.cacheLagMs = o.cacheLag * 1000;
     if (o.demo) await seedDemoIfEmpty(store);
     const token = randomBytes(24).toString('base64url');
@@ -84,12 +96,15 @@ export async function runExec(argv: string[], o: ExecOptions): Promise<number> {
       requireSeed: o.demo,
       settings: { billingOffset: o.billingOffset },
       rateLimit: o.rateLimit === 0 ? false : { points: o.rateLimit, durationSec: 1 },
+      ca,
+      proxy: ca ? { passthrough: true } : undefined,
     });
     // The command's connections close with it; never wait for a keep-alive timeout on the way out.
     await app.listen({ port: o.port, host: '127.0.0.1' });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : o.port;
     env = { ...process.env, TCDEALS_ENDPOINT: `http://127.0.0.1:${port}`, TCDEALS_ADMIN_TOKEN: token };
+    if (tls && ca) Object.assign(env, tls[1].caEnv(ca, `http://127.0.0.1:${port}`));
     const keys = await demoKeys(store);
     const agent = keys.find((k) => k.role === 'agent');
     const client = keys.find((k) => k.role === 'client');
