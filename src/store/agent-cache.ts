@@ -68,24 +68,25 @@ export async function refreshDeals(db: Kysely<Database>, deals: readonly DealRec
     const existing = new Map(
       (await db.selectFrom('agent_deal_cache').select(['deal_name', 'agent_uin', 'create_time']).where('deal_name', 'in', names).execute()).map((r) => [r.deal_name, r]),
     );
+    const staying: AgentDealCacheTable[] = [];
     const leaving: string[] = [];
     const arriving: DealRecord[] = [];
     for (const d of part) {
       const binding = bindings.get(d.owner_uin);
       const cached = binding !== undefined && d.pay_mode === CACHED_PAY_MODE;
       const old = existing.get(d.deal_name);
-      if (old && cached && old.agent_uin === binding.agent_uin && old.create_time === d.create_time) {
-        const { body, status, payer_mode, big_deal_id, owner_uin } = cacheRow(d, binding);
-        await db.updateTable('agent_deal_cache').set({ body, status, payer_mode, big_deal_id, owner_uin }).where('deal_name', '=', d.deal_name).execute();
-        continue;
+      if (old && cached && old.agent_uin === binding.agent_uin && old.create_time === d.create_time) staying.push(cacheRow(d, binding));
+      else {
+        if (old) leaving.push(d.deal_name);
+        if (cached) arriving.push(d);
       }
-      if (old) leaving.push(d.deal_name);
-      if (cached) arriving.push(d);
     }
-    if (leaving.length > 0) {
-      await staleAgentsOf(db, 'deal_name', leaving);
-      await db.deleteFrom('agent_deal_cache').where('deal_name', 'in', leaving).execute();
+    // The agents' position rows first, then the cache rows, as ranking does: one lock order, no deadlock.
+    await staleAgentsOf(db, 'deal_name', leaving);
+    for (const { deal_name, body, status, payer_mode, big_deal_id, owner_uin } of staying) {
+      await db.updateTable('agent_deal_cache').set({ body, status, payer_mode, big_deal_id, owner_uin }).where('deal_name', '=', deal_name).execute();
     }
+    if (leaving.length > 0) await db.deleteFrom('agent_deal_cache').where('deal_name', 'in', leaving).execute();
     await insertRows(db, arriving, bindings);
   }
 }

@@ -14,7 +14,7 @@
  * its orders) then keeps the positions valid at the cost of the last few days' rows, where a full
  * recompute of a million rows takes half a minute (minutes on a busy PostgreSQL).
  */
-import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import { PostgresAdapter, sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
 export interface PositionsState {
@@ -67,7 +67,7 @@ export async function recomputePositions(db: Kysely<Database>, agentUin: string)
  * positions are not valid).
  */
 export async function rankNewRows(db: Kysely<Database>, agentUin: string): Promise<number | undefined> {
-  const state = await db.selectFrom('agent_cache_order').select(['valid', 'total']).where('agent_uin', '=', agentUin).executeTakeFirst();
+  const state = await lockedState(db, agentUin);
   if (!state || Number(state.valid) !== 1) return undefined;
   const first = await db
     .selectFrom('agent_deal_cache')
@@ -101,7 +101,18 @@ export async function rankNewRows(db: Kysely<Database>, agentUin: string): Promi
   return total;
 }
 
+/**
+ * The agent's position row, locked until the transaction ends on PostgreSQL. Ranking takes it
+ * before touching cache rows, as writers do when they mark positions stale before deleting rows:
+ * the same order everywhere, so a re-binding and a background ranking cannot deadlock.
+ */
+async function lockedState(db: Kysely<Database>, agentUin: string) {
+  const q = db.selectFrom('agent_cache_order').select(['valid', 'total']).where('agent_uin', '=', agentUin);
+  return (db.getExecutor().adapter instanceof PostgresAdapter ? q.forUpdate() : q).executeTakeFirst();
+}
+
 async function rankAll(db: Kysely<Database>, agentUin: string): Promise<number> {
+  await lockedState(db, agentUin);
   await sql`update agent_deal_cache set pos = r.rn
     from (select deal_name, row_number() over (order by create_time, deal_name) as rn from agent_deal_cache where agent_uin = ${agentUin}) r
     where agent_deal_cache.deal_name = r.deal_name`.execute(db);

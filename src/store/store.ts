@@ -276,6 +276,8 @@ export class Store {
       REBUILD_LOCK,
       async (tx) => {
         await tx.db.deleteFrom('agent_cache_pending').execute();
+        // Every agent's positions go stale (and their rows are locked first, as every writer does).
+        await tx.db.updateTable('agent_cache_order').set({ valid: 0 }).execute();
         await rebuildCache(tx.db, tx.kind);
         for (const agent of await cachedAgents(tx.db)) await recomputePositions(tx.db, agent);
         await tx.touchCache();
