@@ -30,7 +30,7 @@ function startWorker(module: URL, workerData: unknown): Worker {
   // A larger young generation than the default: batches of rendered deals then die young instead
   // of being promoted. The old generation is capped: a worker holds a few batches at a time, so
   // whatever it grows beyond that is garbage the process's resident memory would carry.
-  const options = { workerData, resourceLimits: { maxYoungGenerationSizeMb: 56, maxOldGenerationSizeMb: 256 } };
+  const options = { workerData, resourceLimits: { maxYoungGenerationSizeMb: 48, maxOldGenerationSizeMb: 256 } };
   if (!module.pathname.endsWith('.ts')) return new Worker(module, options);
   // Running from the TypeScript sources (tests and benchmarks under tsx): a worker does not inherit
   // the loader hooks of its parent on Node 20, so it loads the module through tsx's API itself.
