@@ -39,7 +39,10 @@ export function cacheRow(d: DealRecord, binding: AgentClientsTable, body = JSON.
 /** What a cache row holds besides its key and position. */
 const RENDERED_COLUMNS = ['agent_uin', 'owner_uin', 'create_time', 'status', 'payer_mode', 'big_deal_id', 'body'] as const;
 
-async function insertRows(db: Kysely<Database>, deals: readonly DealRecord[], bindings: Map<string, AgentClientsTable>): Promise<void> {
+/** The cache table, or the one a PostgreSQL rebuild fills beside it (see rebuildPostgres). */
+type CacheTable = 'agent_deal_cache' | typeof NEXT_TABLE;
+
+async function insertRows(db: Kysely<Database>, deals: readonly DealRecord[], bindings: Map<string, AgentClientsTable>, into: CacheTable = 'agent_deal_cache'): Promise<void> {
   const rows: AgentDealCacheTable[] = [];
   for (const d of deals) {
     const binding = bindings.get(d.owner_uin);
@@ -47,6 +50,11 @@ async function insertRows(db: Kysely<Database>, deals: readonly DealRecord[], bi
   }
   // Replacing a row that is already there: on PostgreSQL another instance's write may have put it
   // there since this transaction's delete (a rebuild racing an import); it is the same deal.
+  if (into === NEXT_TABLE) {
+    // A new table without keys yet: plain inserts, nothing to replace.
+    for (const part of chunks(rows, WRITE_CHUNK)) await (db as unknown as Kysely<Record<CacheTable, AgentDealCacheTable>>).insertInto(NEXT_TABLE).values(part).execute();
+    return;
+  }
   for (const part of chunks(rows, WRITE_CHUNK)) {
     await db
       .insertInto('agent_deal_cache')
@@ -102,10 +110,11 @@ export async function refreshClient(db: Kysely<Database>, clientUin: string): Pr
  * The whole cache again from the deals and bindings (inside the caller's transaction). On SQLite
  * the rows go in without the table's secondary indexes, which are then built again by sorting:
  * a million rows in a fraction of the time eight index inserts a row take. Other processes read
- * the previous snapshot meanwhile (WAL). PostgreSQL keeps its indexes: dropping one would lock its
- * readers out until the commit.
+ * the previous snapshot meanwhile (WAL). PostgreSQL builds a new table beside the live one and
+ * swaps it in (rebuildPostgres).
  */
 export async function rebuildCache(db: Kysely<Database>, kind: 'sqlite' | 'postgres'): Promise<void> {
+  if (kind === 'postgres') return rebuildPostgres(db);
   await db.deleteFrom('agent_deal_cache').execute();
   const indexes =
     kind === 'sqlite'
@@ -119,12 +128,59 @@ export async function rebuildCache(db: Kysely<Database>, kind: 'sqlite' | 'postg
   if (kind === 'sqlite') await sql`analyze agent_deal_cache`.execute(db);
 }
 
+const NEXT_TABLE = 'agent_deal_cache_next';
+
+/**
+ * PostgreSQL: the new cache is built in a table of its own, without indexes, ranked in one pass,
+ * indexed, and swapped in by renaming at the end. Readers use the old table untouched until the
+ * commit — rewriting the live table in place (a million deleted and a million new row versions in
+ * its indexes) slowed every reader to a crawl for the minutes it took. Writes made meanwhile
+ * (which do not touch the cache while a rebuild runs: Store queues them) are applied to the new
+ * table before the commit. Positions come out valid.
+ */
+async function rebuildPostgres(db: Kysely<Database>): Promise<void> {
+  await sql`create table ${sql.id(NEXT_TABLE)} (like agent_deal_cache including defaults)`.execute(db);
+  const clients = await db.selectFrom('agent_clients').select('client_uin').orderBy('client_uin').execute();
+  for (const { client_uin } of clients) await insertClientRows(db, client_uin, false, NEXT_TABLE);
+  await sql`update ${sql.id(NEXT_TABLE)} n set pos = r.rn
+    from (select deal_name, row_number() over (partition by agent_uin order by create_time, deal_name) as rn from ${sql.id(NEXT_TABLE)}) r
+    where n.deal_name = r.deal_name`.execute(db);
+  // The live table's indexes, made again on the new one under temporary names.
+  const { rows: indexes } = await sql<{ name: string; def: string }>`
+    select i.indexname as name, i.indexdef as def from pg_indexes i
+    where i.schemaname = current_schema() and i.tablename = 'agent_deal_cache'
+      and not exists (select 1 from pg_constraint k join pg_namespace n on n.oid = k.connamespace where k.conname = i.indexname and n.nspname = i.schemaname)
+    order by i.indexname`.execute(db);
+  await sql`set local maintenance_work_mem = '256MB'`.execute(db);
+  await sql`alter table ${sql.id(NEXT_TABLE)} add constraint ${sql.id(`${NEXT_TABLE}_pkey`)} primary key (deal_name)`.execute(db);
+  for (const ix of indexes) {
+    const def = ix.def.replace(/^(CREATE (?:UNIQUE )?INDEX )\S+( ON )\S+/, (_m, head: string, on: string) => `${head}"${ix.name}_next"${on}"${NEXT_TABLE}"`);
+    await sql.raw(def).execute(db);
+  }
+  await sql`analyze ${sql.id(NEXT_TABLE)}`.execute(db);
+  const { rows: totals } = await sql<{ agent_uin: string; total: number | string }>`select agent_uin, count(*) as total from ${sql.id(NEXT_TABLE)} group by agent_uin`.execute(db);
+  // The swap: waits for the queries on the old table to end, and holds new ones until the commit
+  // (from here on, only renames and small writes).
+  await sql`lock table agent_deal_cache in access exclusive mode`.execute(db);
+  await sql`drop table agent_deal_cache`.execute(db);
+  await sql`alter table ${sql.id(NEXT_TABLE)} rename to agent_deal_cache`.execute(db);
+  await sql`alter table agent_deal_cache rename constraint ${sql.id(`${NEXT_TABLE}_pkey`)} to agent_deal_cache_pkey`.execute(db);
+  for (const ix of indexes) await sql`alter index ${sql.id(`${ix.name}_next`)} rename to ${sql.id(ix.name)}`.execute(db);
+  // Every agent's positions, as just ranked.
+  await db.deleteFrom('agent_cache_order').execute();
+  for (const part of chunks(totals, WRITE_CHUNK)) {
+    await db.insertInto('agent_cache_order').values(part.map((t) => ({ agent_uin: t.agent_uin, valid: 1, total: Number(t.total) }))).execute();
+  }
+  // What was written while the new table was being built.
+  await applyCacheChanges(db, Number.MAX_SAFE_INTEGER);
+}
+
 /** Cache rows for the client's deals that have none (nothing is deleted, so no agent's positions go stale). */
 export async function insertMissingRows(db: Kysely<Database>, clientUin: string): Promise<void> {
   await insertClientRows(db, clientUin, true);
 }
 
-async function insertClientRows(db: Kysely<Database>, clientUin: string, onlyMissing = false): Promise<void> {
+async function insertClientRows(db: Kysely<Database>, clientUin: string, onlyMissing = false, into: CacheTable = 'agent_deal_cache'): Promise<void> {
   const bindings = await bindingsOf(db, [clientUin]);
   if (!bindings.has(clientUin)) return;
   // Walked along the owner's (create_time, deal_name) index: a seek a page, no sort.
@@ -138,7 +194,7 @@ async function insertClientRows(db: Kysely<Database>, clientUin: string, onlyMis
     }
     const page = await q.orderBy('create_time').orderBy('deal_name').limit(1000).execute();
     if (page.length === 0) return;
-    await insertRows(db, page.filter((d) => d.pay_mode === CACHED_PAY_MODE), bindings);
+    await insertRows(db, page.filter((d) => d.pay_mode === CACHED_PAY_MODE), bindings, into);
     const last = page[page.length - 1]!;
     after = { time: last.create_time, name: last.deal_name };
   }
@@ -239,10 +295,11 @@ const MERGED_OWNERS = 20;
 export async function refreshDealNames(db: Kysely<Database>, names: readonly string[]): Promise<void> {
   for (const part of chunks(names, 500)) {
     const deals = await db.selectFrom('deals').selectAll().where('deal_name', 'in', [...part]).execute();
-    await staleAgentsOf(db, 'deal_name', [...part]);
-    await db.deleteFrom('agent_deal_cache').where('deal_name', 'in', [...part]).execute();
-    const bindings = await bindingsOf(db, [...new Set(deals.map((d) => d.owner_uin))]);
-    await insertRows(db, deals, bindings);
+    const found = new Set(deals.map((d) => d.deal_name));
+    const gone = part.filter((name) => !found.has(name));
+    await staleAgentsOf(db, 'deal_name', gone);
+    if (gone.length > 0) await db.deleteFrom('agent_deal_cache').where('deal_name', 'in', gone).execute();
+    await refreshDeals(db, deals);
   }
 }
 

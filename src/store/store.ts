@@ -178,7 +178,7 @@ export class Store {
   async bindClient(b: accounts.Binding): Promise<void> {
     await this.inTransaction(async (tx) => {
       await accounts.bindClient(tx.db, b, tx.stamp());
-      if (this.cacheLagMs > 0) return enqueueCacheChanges(tx.db, 'client', [b.clientUin], this.now());
+      if (this.cacheLagMs > 0 || (await tx.rebuilding())) return enqueueCacheChanges(tx.db, 'client', [b.clientUin], this.now());
       await refreshClient(tx.db, b.clientUin);
       await tx.touchCache();
     });
@@ -188,7 +188,7 @@ export class Store {
   async upsertDeals(records: readonly DealRecord[]): Promise<void> {
     await this.inTransaction(async (tx) => {
       await upsertDeals(tx.db, records);
-      if (this.cacheLagMs > 0) return enqueueCacheChanges(tx.db, 'deal', records.map((r) => r.deal_name), this.now());
+      if (this.cacheLagMs > 0 || (await tx.rebuilding())) return enqueueCacheChanges(tx.db, 'deal', records.map((r) => r.deal_name), this.now());
       await refreshDeals(tx.db, records);
       await tx.touchCache();
     });
@@ -226,7 +226,7 @@ export class Store {
 
   private async bulkLoadInTransaction(data: BulkData, options: BulkLoadOptions, pgClient?: pg.ClientBase): Promise<BulkLoadResult> {
     const result = await this.exclusive('tcdeals:bulk-load', async (tx) => {
-      const lagged = this.cacheLagMs > 0;
+      const lagged = this.cacheLagMs > 0 || (await tx.rebuilding());
       const loaded = await bulkLoad(
         tx.db,
         data,
@@ -255,6 +255,8 @@ export class Store {
     const applied = await this.exclusive(
       'tcdeals:agent-cache-apply',
       async (tx) => {
+        // A rebuild running elsewhere applies the queue itself when it swaps its table in.
+        if (await tx.rebuilding()) return 0;
         const n = await applyCacheChanges(tx.db, cutoff);
         if (n > 0) await tx.touchCache();
         return n;
@@ -287,6 +289,16 @@ export class Store {
       options.wait ?? false,
     );
     return { rebuilt: result !== undefined, rows: result ?? 0, ms: this.now() - started };
+  }
+
+  /**
+   * Whether another instance is rebuilding the partners cache right now (PostgreSQL): writes then
+   * queue their changes instead of touching the cache, and the rebuild applies them to its new
+   * table. Otherwise this transaction now holds the rebuild's lock shared, so no rebuild starts
+   * before it ends. SQLite has one writer at a time: never.
+   */
+  private async rebuilding(): Promise<boolean> {
+    return !(await mayRank(this.db, this.kind));
   }
 
   private touchCache(): Promise<void> {

@@ -139,6 +139,53 @@ describe('partners cache rebuild on PostgreSQL', { skip: PG_SKIP }, () => {
     assert.deepEqual(await answers(), before);
   });
 
+  test('writes by another instance while a rebuild runs: they do not wait for it, readers keep answering, and the swapped-in cache holds them', async () => {
+    const original = await b!.db.selectFrom('deals').selectAll().where('pay_mode', '=', 'prePay').where('status', '=', 4).orderBy('deal_name').limit(1).executeTakeFirstOrThrow();
+    const fresh = { ...original, deal_name: `${original.deal_name}99`, create_time: '2025-06-30 12:00:00' };
+    const snapBefore = await snapshot();
+
+    const rebuild = a!.rebuildAgentCache();
+    const deadline = Date.now() + 20_000;
+    while (!(await advisoryHolders()).some((h) => h.granted)) {
+      if (Date.now() > deadline) assert.fail('the rebuild never took the lock');
+      await sleep(5);
+    }
+    const writeStarted = Date.now();
+    await b!.upsertDeals([{ ...original, status: 6, update_time: '2025-12-31 10:00:00' }, fresh]);
+    const writeMs = Date.now() - writeStarted;
+    const readStarted = Date.now();
+    const during = await answers();
+    const readMs = Date.now() - readStarted;
+    assert.ok((await advisoryHolders()).some((h) => h.granted), 'the write and the reads finished while the rebuild was still running');
+    assert.equal((during[0] as { TotalCount: number }).TotalCount, snapBefore.rows, 'readers see the cache as it was');
+
+    const r = await rebuild;
+    assert.ok(r.rebuilt);
+    const rows = await b!.db.selectFrom('agent_deal_cache').select(['deal_name', 'status', 'pos']).where('deal_name', 'in', [original.deal_name, fresh.deal_name]).execute();
+    assert.deepEqual(
+      rows.map((x) => [x.deal_name, x.status]).sort(),
+      [
+        [original.deal_name, 6],
+        [fresh.deal_name, original.status],
+      ].sort(),
+      'the queued writes were applied to the new table',
+    );
+    assert.equal((await answers())[0] !== undefined, true);
+    const { TotalCount } = (await answers())[0] as { TotalCount: number };
+    assert.equal(TotalCount, snapBefore.rows + 1);
+    // The same rows a rebuild from scratch makes now.
+    const swapped = await snapshot();
+    assert.ok((await a!.rebuildAgentCache()).rebuilt);
+    assert.deepEqual(await snapshot(), swapped);
+    console.log(`# during a ${r.ms} ms rebuild: a write by another instance took ${writeMs} ms, six partners reads ${readMs} ms`);
+
+    // Put the data back for the next test.
+    await b!.db.deleteFrom('deals').where('deal_name', '=', fresh.deal_name).execute();
+    await b!.upsertDeals([original]);
+    assert.ok((await a!.rebuildAgentCache()).rebuilt);
+    assert.deepEqual(await snapshot(), snapBefore);
+  });
+
   test('`tcdeals cache rebuild` SIGKILLed mid-way: the previous snapshot stays whole, the lock is freed, the next rebuild succeeds', async () => {
     const snapBefore = await snapshot();
     const answersBefore = await answers();
