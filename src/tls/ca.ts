@@ -5,6 +5,8 @@
  *   <dir>/ca-key.pem   its private key, mode 0600, in a 0700 directory; read only by this module
  *   <dir>/bundle.pem   the system's roots plus the CA, for variables that replace the roots
  *                      (REQUESTS_CA_BUNDLE, SSL_CERT_FILE) so other HTTPS keeps working
+ *   <dir>/*-merged.pem the file a caller's NODE_EXTRA_CA_CERTS, SSL_CERT_FILE or
+ *                      REQUESTS_CA_BUNDLE already named, plus the CA (see writeMergedWith)
  *
  * The directory is `TCDEALS_CA_DIR`, or `ca/` beside a SQLite database file (`./data/ca/` for the
  * default `./data/tcdeals.db`), or `./data/ca/` for `:memory:` and PostgreSQL — so `serve` and
@@ -108,15 +110,37 @@ export class LocalCa {
    * REQUESTS_CA_BUNDLE and SSL_CERT_FILE, which replace a client's roots rather than add to them.
    */
   writeBundle(): string {
-    const text = `${systemRoots()}\n# tcdeals local CA ${this.signer.subject}\n# SHA256 Fingerprint: ${this.fingerprint}\n${this.certPem}`;
+    return this.writeAfter(systemRoots(), this.paths.bundle);
+  }
+
+  /**
+   * The certificates of a file the caller's environment already names (NODE_EXTRA_CA_CERTS,
+   * SSL_CERT_FILE, REQUESTS_CA_BUNDLE), then this CA, in `<dir>/<name>`: pointing such a variable
+   * at the CA alone would silently drop the roots the user added for something else. Undefined
+   * when there is nothing to keep (unset, unreadable, or already a file of this CA directory).
+   */
+  writeMergedWith(file: string | undefined, name: string): string | undefined {
+    if (!file || resolve(file).startsWith(`${this.paths.dir}/`)) return undefined;
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+    if (!text.includes('BEGIN CERTIFICATE')) return undefined;
+    return this.writeAfter(text.endsWith('\n') ? text : `${text}\n`, join(this.paths.dir, name));
+  }
+
+  private writeAfter(head: string, file: string): string {
+    const text = `${head}\n# tcdeals local CA ${this.signer.subject}\n# SHA256 Fingerprint: ${this.fingerprint}\n${this.certPem}`;
     let current: string | undefined;
     try {
-      current = readFileSync(this.paths.bundle, 'utf8');
+      current = readFileSync(file, 'utf8');
     } catch {
       current = undefined;
     }
-    if (current !== text) atomicWrite(this.paths.bundle, text, 0o644);
-    return this.paths.bundle;
+    if (current !== text) atomicWrite(file, text, 0o644);
+    return file;
   }
 }
 

@@ -161,13 +161,17 @@ export function uninstallSystem(dir: string, store: SystemStore = DEBIAN_STORE):
   return { changed: true, file, message: `removed ${file} and ran ${store.update.join(' ')}${summary ? ` (${summary})` : ''}` };
 }
 
-/** The variables that point unchanged clients at the proxy and make them trust the CA. */
-export function caEnv(ca: LocalCa, proxyUrl: string): Record<string, string> {
+/**
+ * The variables that point unchanged clients at the proxy and make them trust the CA. A CA file
+ * the environment (`inherited`) already names keeps its certificates: the variable then names a
+ * copy with the CA appended.
+ */
+export function caEnv(ca: LocalCa, proxyUrl: string, inherited: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const bundle = ca.writeBundle();
   return {
-    NODE_EXTRA_CA_CERTS: ca.paths.cert,
-    REQUESTS_CA_BUNDLE: bundle,
-    SSL_CERT_FILE: bundle,
+    NODE_EXTRA_CA_CERTS: ca.writeMergedWith(inherited.NODE_EXTRA_CA_CERTS, 'node-extra-ca-certs-merged.pem') ?? ca.paths.cert,
+    REQUESTS_CA_BUNDLE: ca.writeMergedWith(inherited.REQUESTS_CA_BUNDLE, 'requests-ca-bundle-merged.pem') ?? bundle,
+    SSL_CERT_FILE: ca.writeMergedWith(inherited.SSL_CERT_FILE, 'ssl-cert-file-merged.pem') ?? bundle,
     HTTPS_PROXY: proxyUrl,
     https_proxy: proxyUrl,
     http_proxy: proxyUrl,

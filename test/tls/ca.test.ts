@@ -144,13 +144,32 @@ describe('the local CA', () => {
   });
 
   test('the bundle for REQUESTS_CA_BUNDLE / SSL_CERT_FILE holds the system roots and the CA', () => {
-    const env = caEnv(ca, 'http://127.0.0.1:8080');
+    const env = caEnv(ca, 'http://127.0.0.1:8080', {});
     assert.deepEqual(Object.keys(env), ['NODE_EXTRA_CA_CERTS', 'REQUESTS_CA_BUNDLE', 'SSL_CERT_FILE', 'HTTPS_PROXY', 'https_proxy', 'http_proxy']);
     assert.equal(env.NODE_EXTRA_CA_CERTS, ca.paths.cert);
     const bundle = readFileSync(env.SSL_CERT_FILE!, 'utf8');
     assert.ok(bundle.endsWith(ca.certPem));
     assert.ok((bundle.match(/BEGIN CERTIFICATE/g) ?? []).length > 50, 'the system roots are there too');
     assert.match(shellExports({ A: "it's" }), /^export A='it'\\''s'$/);
+  });
+
+  test('CA files the environment already names keep their certificates: the variables name copies with the CA appended', () => {
+    const other = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----';
+    const file = join(ca.paths.dir, '..', 'corporate-roots.pem');
+    writeFileSync(file, other);
+    const env = caEnv(ca, 'http://127.0.0.1:8080', { NODE_EXTRA_CA_CERTS: file, SSL_CERT_FILE: file, REQUESTS_CA_BUNDLE: join(ca.paths.dir, '..', 'missing.pem') });
+    for (const name of ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE'] as const) {
+      assert.notEqual(env[name], file, `${name} is not overwritten in place`);
+      const merged = readFileSync(env[name]!, 'utf8');
+      assert.ok(merged.startsWith(`${other}\n`), `${name} keeps the certificates it named`);
+      assert.ok(merged.endsWith(ca.certPem), `${name} adds the CA`);
+    }
+    assert.equal(readFileSync(file, 'utf8'), other, 'the user’s file is untouched');
+    assert.equal(env.REQUESTS_CA_BUNDLE, ca.paths.bundle, 'an unreadable file: the default bundle');
+    // Run again under its own output (a nested exec): nothing is appended twice.
+    const again = caEnv(ca, 'http://127.0.0.1:8080', env);
+    assert.equal(again.NODE_EXTRA_CA_CERTS, ca.paths.cert);
+    assert.equal(again.SSL_CERT_FILE, ca.paths.bundle);
   });
 
   describe('install into a certifi bundle, uninstall byte for byte', () => {

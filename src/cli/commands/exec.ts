@@ -14,6 +14,8 @@
  *                         production endpoints reaches the sandbox unchanged
  *   NODE_EXTRA_CA_CERTS   the local CA (the same CA directory `serve` uses for this database)
  *   REQUESTS_CA_BUNDLE / SSL_CERT_FILE   the system roots plus the local CA
+ *                         (each of the three, when exec's own environment already names a file:
+ *                         a copy of that file with the CA appended, so no root the user added is lost)
  * (`--no-proxy` leaves out the proxy and CA variables and does not touch the CA.)
  * Without demo keys in the store (`--no-demo` on an empty database) the key variables are
  * passed on unchanged from exec's own environment.
