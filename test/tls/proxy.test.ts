@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect, createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { tc3Headers } from '../../src/client/signer.js';
+import { v1Signature, v1StringToSign } from '../../src/protocol/v1.js';
 import { frontOf } from '../../src/server.js';
 import { Sandbox } from '../../src/sandbox/sandbox.js';
 import { LocalCa } from '../../src/tls/ca.js';
@@ -184,6 +185,35 @@ describe('proxy mode and the TLS port', () => {
     assert.match(unreachable.headers.get('content-type') ?? '', /^text\/plain/);
     assert.match(unreachable.body, /ECONNREFUSED/);
     u.destroy();
+  });
+
+  test('absolute-form v1 (HmacSHA256) GET and POST signed for the production host verify unchanged', async () => {
+    const s = netConnect(server.port, '127.0.0.1');
+    await new Promise((r) => s.once('connect', r));
+    for (const method of ['GET', 'POST'] as const) {
+      const pairs: Array<[string, string]> = [
+        ['StartTime', BILLING_BODY.StartTime],
+        ['EndTime', BILLING_BODY.EndTime],
+        ['Limit', '3'],
+        ['StatusSet.0', '4'],
+        ['StatusSet.1', '6'],
+        ['Action', BILLING.action],
+        ['Nonce', '4711'],
+        ['Timestamp', String(Math.floor(Date.now() / 1000))],
+        ['Version', BILLING.version],
+        ['SecretId', CLIENT_1.key.SecretId],
+        ['SignatureMethod', 'HmacSHA256'],
+      ];
+      pairs.push(['Signature', v1Signature(CLIENT_1.key.SecretKey, v1StringToSign(method, 'billing.tencentcloudapi.com', '/', pairs), 'HmacSHA256')]);
+      const form = pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+      const text =
+        method === 'GET'
+          ? `GET http://billing.tencentcloudapi.com/?${form} HTTP/1.1\r\nHost: billing.tencentcloudapi.com\r\n\r\n`
+          : `POST http://billing.tencentcloudapi.com/ HTTP/1.1\r\nHost: billing.tencentcloudapi.com\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${Buffer.byteLength(form)}\r\n\r\n${form}`;
+      const r = okJson(await requestOn(s, text));
+      assert.deepEqual(r.Deals.map((d: { OrderId: string }) => d.OrderId), billingNames().slice(0, 3), method);
+    }
+    s.destroy();
   });
 
   test('passthrough: CONNECT to another HTTPS server tunnels its own certificate and every byte unchanged', async () => {
