@@ -132,11 +132,11 @@ const NEXT_TABLE = 'agent_deal_cache_next';
 
 /**
  * PostgreSQL: the new cache is built in a table of its own, without indexes, ranked in one pass,
- * indexed, and swapped in by renaming at the end. Readers use the old table untouched until the
- * commit — rewriting the live table in place (a million deleted and a million new row versions in
- * its indexes) slowed every reader to a crawl for the minutes it took. Writes made meanwhile
- * (which do not touch the cache while a rebuild runs: Store queues them) are applied to the new
- * table before the commit. Positions come out valid.
+ * indexed, and swapped in by renaming at the end. Readers and writers use the old table as always
+ * until the swap — rewriting the live table in place (a million deleted and a million new row
+ * versions in its indexes) slowed every reader to a crawl for the minutes it took. Writes made
+ * meanwhile also queue their changes (Store does), which are applied to the new table before the
+ * commit. Positions come out valid.
  */
 async function rebuildPostgres(db: Kysely<Database>): Promise<void> {
   await sql`create table ${sql.id(NEXT_TABLE)} (like agent_deal_cache including defaults)`.execute(db);
@@ -160,7 +160,9 @@ async function rebuildPostgres(db: Kysely<Database>): Promise<void> {
   await sql`analyze ${sql.id(NEXT_TABLE)}`.execute(db);
   const { rows: totals } = await sql<{ agent_uin: string; total: number | string }>`select agent_uin, count(*) as total from ${sql.id(NEXT_TABLE)} group by agent_uin`.execute(db);
   // The swap: waits for the queries on the old table to end, and holds new ones until the commit
-  // (from here on, only renames and small writes).
+  // (from here on, only renames and small writes). Positions first, as every writer locks them:
+  // one lock order, no deadlock with a write that holds an agent's position row.
+  await sql`lock table agent_cache_order in share row exclusive mode`.execute(db);
   await sql`lock table agent_deal_cache in access exclusive mode`.execute(db);
   await sql`drop table agent_deal_cache`.execute(db);
   await sql`alter table ${sql.id(NEXT_TABLE)} rename to agent_deal_cache`.execute(db);

@@ -191,6 +191,8 @@ export interface BulkLoadContext {
    * this queues them.
    */
   enqueue?: (kind: 'deal' | 'client', keys: readonly string[]) => Promise<void>;
+  /** While another instance rebuilds the cache: the changes are rendered and also queued, for its new table. */
+  alsoEnqueue?: (kind: 'deal' | 'client', keys: readonly string[]) => Promise<void>;
 }
 
 export interface BulkLoadResult {
@@ -230,6 +232,7 @@ export async function bulkLoad(db: Kysely<Database>, data: BulkData, ctx: BulkLo
       if (!fresh && !skipCache) await markAgentsStale(db, batch.names);
       await writer.write(batch);
       if (ctx.enqueue) await ctx.enqueue('deal', batch.names);
+      if (ctx.alsoEnqueue) await ctx.alsoEnqueue('deal', batch.names);
       result.deals += batch.count;
       result.cacheRows += batch.cacheCount;
       options.onProgress?.(result.deals);
@@ -334,6 +337,7 @@ async function upsertBindings(db: Kysely<Database>, bindings: readonly Binding[]
       .execute();
   }
   const clients = [...rows.keys()];
+  if (ctx.alsoEnqueue) await ctx.alsoEnqueue('client', clients);
   if (ctx.enqueue) await ctx.enqueue('client', clients);
   else if (!fresh) {
     // Deals already stored for a (re-)bound client get their cache rows now, as bindClient does.

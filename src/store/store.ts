@@ -178,7 +178,8 @@ export class Store {
   async bindClient(b: accounts.Binding): Promise<void> {
     await this.inTransaction(async (tx) => {
       await accounts.bindClient(tx.db, b, tx.stamp());
-      if (this.cacheLagMs > 0 || (await tx.rebuilding())) return enqueueCacheChanges(tx.db, 'client', [b.clientUin], this.now());
+      if (this.cacheLagMs > 0) return enqueueCacheChanges(tx.db, 'client', [b.clientUin], this.now());
+      if (await tx.rebuilding()) await enqueueCacheChanges(tx.db, 'client', [b.clientUin], this.now());
       await refreshClient(tx.db, b.clientUin);
       await tx.touchCache();
     });
@@ -188,7 +189,8 @@ export class Store {
   async upsertDeals(records: readonly DealRecord[]): Promise<void> {
     await this.inTransaction(async (tx) => {
       await upsertDeals(tx.db, records);
-      if (this.cacheLagMs > 0 || (await tx.rebuilding())) return enqueueCacheChanges(tx.db, 'deal', records.map((r) => r.deal_name), this.now());
+      if (this.cacheLagMs > 0) return enqueueCacheChanges(tx.db, 'deal', records.map((r) => r.deal_name), this.now());
+      if (await tx.rebuilding()) await enqueueCacheChanges(tx.db, 'deal', records.map((r) => r.deal_name), this.now());
       await refreshDeals(tx.db, records);
       await tx.touchCache();
     });
@@ -226,7 +228,8 @@ export class Store {
 
   private async bulkLoadInTransaction(data: BulkData, options: BulkLoadOptions, pgClient?: pg.ClientBase): Promise<BulkLoadResult> {
     const result = await this.exclusive('tcdeals:bulk-load', async (tx) => {
-      const lagged = this.cacheLagMs > 0 || (await tx.rebuilding());
+      const lagged = this.cacheLagMs > 0;
+      const queue = (kind: 'deal' | 'client', keys: readonly string[]) => enqueueCacheChanges(tx.db, kind, keys, this.now());
       const loaded = await bulkLoad(
         tx.db,
         data,
@@ -234,7 +237,8 @@ export class Store {
           now: tx.stamp(),
           sqlite: this.backend.sqlite,
           pgClient,
-          enqueue: lagged ? (kind, keys) => enqueueCacheChanges(tx.db, kind, keys, this.now()) : undefined,
+          enqueue: lagged ? queue : undefined,
+          alsoEnqueue: !lagged && (await tx.rebuilding()) ? queue : undefined,
         },
         options,
       );
@@ -255,7 +259,8 @@ export class Store {
     const applied = await this.exclusive(
       'tcdeals:agent-cache-apply',
       async (tx) => {
-        // A rebuild running elsewhere applies the queue itself when it swaps its table in.
+        // A rebuild running elsewhere applies the queue itself when it swaps its table in (a
+        // change that is due is in the live cache already, unless lagged: then it waits for the swap).
         if (await tx.rebuilding()) return 0;
         const n = await applyCacheChanges(tx.db, cutoff);
         if (n > 0) await tx.touchCache();
@@ -279,7 +284,9 @@ export class Store {
       async (tx) => {
         await tx.db.deleteFrom('agent_cache_pending').execute();
         // Every agent's positions go stale (and their rows are locked first, as every writer does).
-        await tx.db.updateTable('agent_cache_order').set({ valid: 0 }).execute();
+        // PostgreSQL: not here — that would hold every agent's row, and so every writer, for the
+        // whole rebuild; the new table comes with its positions (see rebuildPostgres).
+        if (tx.kind === 'sqlite') await tx.db.updateTable('agent_cache_order').set({ valid: 0 }).execute();
         await rebuildCache(tx.db, tx.kind);
         for (const agent of await cachedAgents(tx.db)) await recomputePositions(tx.db, agent);
         await tx.touchCache();
@@ -293,8 +300,8 @@ export class Store {
 
   /**
    * Whether another instance is rebuilding the partners cache right now (PostgreSQL): writes then
-   * queue their changes instead of touching the cache, and the rebuild applies them to its new
-   * table. Otherwise this transaction now holds the rebuild's lock shared, so no rebuild starts
+   * change the live cache as always (their callers see them at once) and also queue the change,
+   * which the rebuild applies to its new table before swapping it in. Otherwise this transaction now holds the rebuild's lock shared, so no rebuild starts
    * before it ends. SQLite has one writer at a time: never.
    */
   private async rebuilding(): Promise<boolean> {

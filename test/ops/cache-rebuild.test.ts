@@ -139,7 +139,7 @@ describe('partners cache rebuild on PostgreSQL', { skip: PG_SKIP }, () => {
     assert.deepEqual(await answers(), before);
   });
 
-  test('writes by another instance while a rebuild runs: they do not wait for it, readers keep answering, and the swapped-in cache holds them', async () => {
+  test('writes by another instance while a rebuild runs: they do not wait for it, readers see them at once, and the swapped-in cache holds them too', async () => {
     const original = await b!.db.selectFrom('deals').selectAll().where('pay_mode', '=', 'prePay').where('status', '=', 4).orderBy('deal_name').limit(1).executeTakeFirstOrThrow();
     const fresh = { ...original, deal_name: `${original.deal_name}99`, create_time: '2025-06-30 12:00:00' };
     const snapBefore = await snapshot();
@@ -157,7 +157,9 @@ describe('partners cache rebuild on PostgreSQL', { skip: PG_SKIP }, () => {
     const during = await answers();
     const readMs = Date.now() - readStarted;
     assert.ok((await advisoryHolders()).some((h) => h.granted), 'the write and the reads finished while the rebuild was still running');
-    assert.equal((during[0] as { TotalCount: number }).TotalCount, snapBefore.rows, 'readers see the cache as it was');
+    assert.equal((during[0] as { TotalCount: number }).TotalCount, snapBefore.rows + 1, 'readers see the new deal at once, before the rebuild ends');
+    const liveDuring = await b!.db.selectFrom('agent_deal_cache').select(['deal_name', 'status']).where('deal_name', 'in', [original.deal_name, fresh.deal_name]).execute();
+    assert.deepEqual(liveDuring.map((x) => [x.deal_name, x.status]).sort(), [[original.deal_name, 6], [fresh.deal_name, original.status]].sort(), 'the live cache has both writes');
 
     const r = await rebuild;
     assert.ok(r.rebuilt);
