@@ -159,22 +159,52 @@ async function rebuildPostgres(db: Kysely<Database>): Promise<void> {
   }
   await sql`analyze ${sql.id(NEXT_TABLE)}`.execute(db);
   const { rows: totals } = await sql<{ agent_uin: string; total: number | string }>`select agent_uin, count(*) as total from ${sql.id(NEXT_TABLE)} group by agent_uin`.execute(db);
-  // The swap: waits for the queries on the old table to end, and holds new ones until the commit
-  // (from here on, only renames and small writes). Positions first, as every writer locks them:
-  // one lock order, no deadlock with a write that holds an agent's position row.
-  await sql`lock table agent_cache_order in share row exclusive mode`.execute(db);
-  await sql`lock table agent_deal_cache in access exclusive mode`.execute(db);
-  await sql`drop table agent_deal_cache`.execute(db);
-  await sql`alter table ${sql.id(NEXT_TABLE)} rename to agent_deal_cache`.execute(db);
-  await sql`alter table agent_deal_cache rename constraint ${sql.id(`${NEXT_TABLE}_pkey`)} to agent_deal_cache_pkey`.execute(db);
-  for (const ix of indexes) await sql`alter index ${sql.id(`${ix.name}_next`)} rename to ${sql.id(ix.name)}`.execute(db);
-  // Every agent's positions, as just ranked.
-  await db.deleteFrom('agent_cache_order').execute();
-  for (const part of chunks(totals, WRITE_CHUNK)) {
-    await db.insertInto('agent_cache_order').values(part.map((t) => ({ agent_uin: t.agent_uin, valid: 1, total: Number(t.total) }))).execute();
+  await swapWhenQuiet(db, async () => {
+    // Positions first, as every writer locks them; EXCLUSIVE waits for the writers and rankers
+    // holding position rows and lets plain readers on. Then the cache: waits for the queries on
+    // the old table to end and holds new ones until the commit (only renames and small writes follow).
+    await sql`lock table agent_cache_order in exclusive mode`.execute(db);
+    await sql`lock table agent_deal_cache in access exclusive mode`.execute(db);
+    await sql`drop table agent_deal_cache`.execute(db);
+    await sql`alter table ${sql.id(NEXT_TABLE)} rename to agent_deal_cache`.execute(db);
+    await sql`alter table agent_deal_cache rename constraint ${sql.id(`${NEXT_TABLE}_pkey`)} to agent_deal_cache_pkey`.execute(db);
+    for (const ix of indexes) await sql`alter index ${sql.id(`${ix.name}_next`)} rename to ${sql.id(ix.name)}`.execute(db);
+    // Every agent's positions, as just ranked.
+    await db.deleteFrom('agent_cache_order').execute();
+    for (const part of chunks(totals, WRITE_CHUNK)) {
+      await db.insertInto('agent_cache_order').values(part.map((t) => ({ agent_uin: t.agent_uin, valid: 1, total: Number(t.total) }))).execute();
+    }
+    // What was written while the new table was being built.
+    await applyCacheChanges(db, Number.MAX_SAFE_INTEGER);
+  });
+}
+
+/** How long the swap waits for one lock before it steps back; below PostgreSQL's deadlock_timeout (1 s). */
+const SWAP_LOCK_TIMEOUT_MS = 200;
+
+/**
+ * Runs the swap in a savepoint, every lock wait bounded: a write that holds rows the swap needs
+ * (an import's long transaction, a queued change) while it waits for a table the swap has locked
+ * would otherwise deadlock, and PostgreSQL might end the write. Instead the swap steps back (its
+ * locks released, the new table kept), waits a moment, and tries again.
+ */
+async function swapWhenQuiet(db: Kysely<Database>, swap: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await sql`savepoint tcdeals_swap`.execute(db);
+    try {
+      await sql.raw(`set local lock_timeout = '${SWAP_LOCK_TIMEOUT_MS}ms'`).execute(db);
+      await swap();
+      await sql`set local lock_timeout = 0`.execute(db);
+      await sql`release savepoint tcdeals_swap`.execute(db);
+      return;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      // 55P03 lock_not_available (lock_timeout), 40P01 deadlock_detected.
+      if (code !== '55P03' && code !== '40P01') throw err;
+      await sql`rollback to savepoint tcdeals_swap`.execute(db);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * attempt)));
+    }
   }
-  // What was written while the new table was being built.
-  await applyCacheChanges(db, Number.MAX_SAFE_INTEGER);
 }
 
 /** Cache rows for the client's deals that have none (nothing is deleted, so no agent's positions go stale). */

@@ -25,17 +25,15 @@ export interface PositionsState {
 export const REBUILD_LOCK = 'tcdeals:agent-cache-rebuild';
 
 /**
- * Whether ranking may run now, inside the caller's transaction. On PostgreSQL a rebuild running
- * in another instance holds locks on every cache row until it commits (minutes at a million
- * deals): ranking would wait for all of it, holding up the import or the pool connection it runs
- * in, for nothing — the rebuild ranks everything at its end. A shared hold of the rebuild's lock
- * says no rebuild runs, and keeps one from starting until this transaction ends. SQLite has one
- * writer at a time: always.
+ * Whether a full cache rebuild is running in another instance (PostgreSQL), inside the caller's
+ * transaction. When none is, this transaction now holds the rebuild's lock shared, so none starts
+ * before it ends: what it writes is either seen by the rebuild or queued for it, never lost between
+ * the two. SQLite has one writer at a time: never.
  */
-export async function mayRank(db: Kysely<Database>, kind: 'sqlite' | 'postgres'): Promise<boolean> {
-  if (kind === 'sqlite') return true;
+export async function rebuildRunning(db: Kysely<Database>, kind: 'sqlite' | 'postgres'): Promise<boolean> {
+  if (kind === 'sqlite') return false;
   const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock_shared(hashtext(${REBUILD_LOCK})) as ok`.execute(db);
-  return rows[0]?.ok === true;
+  return rows[0]?.ok !== true;
 }
 
 /** The agent's total when its positions can be trusted, else undefined. */

@@ -31,7 +31,7 @@ import type { DealRecord } from '../domain/deal.js';
 import { statusLabel, toAgentDeal, type ClientRelation } from '../domain/views.js';
 import { assertUin, bindingRow, defaultAppId, type Binding, type NewKey } from './accounts.js';
 import { cacheRow, CACHED_PAY_MODE, insertMissingRows, refreshClient } from './agent-cache.js';
-import { cachedAgents, markStale, mayRank, rankNewRows } from './agent-positions.js';
+import { cachedAgents, markStale, rankNewRows } from './agent-positions.js';
 import { chunks, fromExcluded } from './deals.js';
 import { RECOUNT_DEALS } from './deal-counts.js';
 import { copyFrom, copyValue } from './pg-copy.js';
@@ -257,7 +257,7 @@ export async function bulkLoad(db: Kysely<Database>, data: BulkData, ctx: BulkLo
     writer.close();
   }
   // New deals that are the newest keep their agents' positions valid (see agent-positions.ts).
-  if (!fresh && !skipCache && result.cacheRows > 0 && (await mayRank(db, ctx.sqlite ? 'sqlite' : 'postgres'))) {
+  if (!fresh && !skipCache && result.cacheRows > 0) {
     for (const agent of await cachedAgents(db)) await rankNewRows(db, agent);
   }
   // PostgreSQL plans from table statistics, which a large load makes wrong (or, into new tables

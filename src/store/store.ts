@@ -14,7 +14,7 @@ import { openBackend, type Backend, type BackendOptions } from './backend.js';
 import { retryWhileLocked } from './write-lock.js';
 import { bulkLoad, rollbackJournalForFreshLoad, type BulkData, type BulkLoadOptions, type BulkLoadResult } from './bulk-load.js';
 import { queryBillingDeals, upsertDeals, type BillingQuery } from './deals.js';
-import { cachedAgents, mayRank, REBUILD_LOCK, recomputePositions } from './agent-positions.js';
+import { cachedAgents, REBUILD_LOCK, rebuildRunning, recomputePositions } from './agent-positions.js';
 import { MIGRATIONS, migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
 
@@ -179,8 +179,10 @@ export class Store {
     await this.inTransaction(async (tx) => {
       await accounts.bindClient(tx.db, b, tx.stamp());
       if (this.cacheLagMs > 0) return enqueueCacheChanges(tx.db, 'client', [b.clientUin], this.now());
-      if (await tx.rebuilding()) await enqueueCacheChanges(tx.db, 'client', [b.clientUin], this.now());
+      const rebuilding = await tx.rebuilding();
       await refreshClient(tx.db, b.clientUin);
+      // Queued after the cache rows, in the order the rebuild's swap takes them.
+      if (rebuilding) await enqueueCacheChanges(tx.db, 'client', [b.clientUin], this.now());
       await tx.touchCache();
     });
   }
@@ -190,8 +192,10 @@ export class Store {
     await this.inTransaction(async (tx) => {
       await upsertDeals(tx.db, records);
       if (this.cacheLagMs > 0) return enqueueCacheChanges(tx.db, 'deal', records.map((r) => r.deal_name), this.now());
-      if (await tx.rebuilding()) await enqueueCacheChanges(tx.db, 'deal', records.map((r) => r.deal_name), this.now());
+      const rebuilding = await tx.rebuilding();
       await refreshDeals(tx.db, records);
+      // Queued after the cache rows, in the order the rebuild's swap takes them.
+      if (rebuilding) await enqueueCacheChanges(tx.db, 'deal', records.map((r) => r.deal_name), this.now());
       await tx.touchCache();
     });
   }
@@ -275,7 +279,8 @@ export class Store {
    * Rebuilds the whole partners cache from the order store in one transaction: readers keep
    * seeing the previous snapshot until it commits, and a crash mid-way leaves it untouched. Only
    * one instance rebuilds at a time: the others return `rebuilt: false` at once, or with `wait`
-   * (an operator's explicit rebuild) wait their turn — and for writes that are ranking positions.
+   * (an operator's explicit rebuild) wait their turn — and for writes in flight, which hold its
+   * lock shared (see rebuilding).
    */
   async rebuildAgentCache(options: { wait?: boolean } = {}): Promise<RebuildResult> {
     const started = this.now();
@@ -305,7 +310,7 @@ export class Store {
    * before it ends. SQLite has one writer at a time: never.
    */
   private async rebuilding(): Promise<boolean> {
-    return !(await mayRank(this.db, this.kind));
+    return rebuildRunning(this.db, this.kind);
   }
 
   private touchCache(): Promise<void> {
@@ -336,7 +341,7 @@ export class Store {
     if (this.positionsRunning.has(agentUin) || this.db.isTransaction) return;
     this.positionsRunning.add(agentUin);
     setImmediate(() => {
-      this.exclusive(`tcdeals:agent-positions:${agentUin}`, async (tx) => ((await mayRank(tx.db, tx.kind)) ? recomputePositions(tx.db, agentUin) : undefined), false)
+      this.exclusive(`tcdeals:agent-positions:${agentUin}`, (tx) => recomputePositions(tx.db, agentUin), false)
         .catch(() => undefined)
         .finally(() => this.positionsRunning.delete(agentUin));
     });

@@ -156,7 +156,13 @@ describe('partners cache rebuild on PostgreSQL', { skip: PG_SKIP }, () => {
     const readStarted = Date.now();
     const during = await answers();
     const readMs = Date.now() - readStarted;
-    assert.ok((await advisoryHolders()).some((h) => h.granted), 'the write and the reads finished while the rebuild was still running');
+    // The reads rank the new deal in the live table meanwhile: deep pages stay seeks.
+    const rankDeadline = Date.now() + 5_000;
+    while ((await b!.db.selectFrom('agent_deal_cache').select('pos').where('deal_name', '=', fresh.deal_name).executeTakeFirst())?.pos == null) {
+      if (Date.now() > rankDeadline) assert.fail('the new deal was not ranked while the rebuild ran');
+      await answers();
+    }
+    assert.ok((await advisoryHolders()).some((h) => h.granted), 'the write, the reads and the ranking finished while the rebuild was still running');
     assert.equal((during[0] as { TotalCount: number }).TotalCount, snapBefore.rows + 1, 'readers see the new deal at once, before the rebuild ends');
     const liveDuring = await b!.db.selectFrom('agent_deal_cache').select(['deal_name', 'status']).where('deal_name', 'in', [original.deal_name, fresh.deal_name]).execute();
     assert.deepEqual(liveDuring.map((x) => [x.deal_name, x.status]).sort(), [[original.deal_name, 6], [fresh.deal_name, original.status]].sort(), 'the live cache has both writes');
@@ -186,6 +192,38 @@ describe('partners cache rebuild on PostgreSQL', { skip: PG_SKIP }, () => {
     await b!.upsertDeals([original]);
     assert.ok((await a!.rebuildAgentCache()).rebuilt);
     assert.deepEqual(await snapshot(), snapBefore);
+  });
+
+  test('a write holding cache rows that then needs a position row, while the rebuild swaps: no deadlock, the swap waits its turn', async () => {
+    const name = (await b!.db.selectFrom('agent_deal_cache').select('deal_name').orderBy('deal_name').limit(1).executeTakeFirstOrThrow()).deal_name;
+    const writer = new pg.Client({ connectionString: db!.url });
+    await writer.connect();
+    try {
+      // A bulk load's order: cache rows first, the agents' position rows at its end (rankNewRows).
+      await writer.query('begin');
+      await writer.query('update agent_deal_cache set status = status where deal_name = $1', [name]);
+      const rebuild = a!.rebuildAgentCache();
+      const deadline = Date.now() + 120_000;
+      let waiting = false;
+      while (!waiting) {
+        if (Date.now() > deadline) assert.fail('the rebuild never reached its swap');
+        const { rows } = await client!.query(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike 'lock table agent_deal_cache%'`);
+        waiting = rows.length > 0;
+        if (!waiting) await sleep(5);
+      }
+      // The swap holds (or is about to take) the positions table and waits for our cache row:
+      // taking a position row now would be a deadlock cycle if the swap kept waiting.
+      const started = Date.now();
+      await writer.query('select agent_uin from agent_cache_order for update');
+      const lockMs = Date.now() - started;
+      await writer.query('commit');
+      const r = await rebuild;
+      assert.ok(r.rebuilt);
+      assert.ok(lockMs < 1_000, `the writer got its position rows after ${lockMs} ms, before PostgreSQL's deadlock check`);
+      console.log(`# the swap stepped back: the writer waited ${lockMs} ms; the rebuild then finished in ${r.ms} ms`);
+    } finally {
+      await writer.end();
+    }
   });
 
   test('`tcdeals cache rebuild` SIGKILLed mid-way: the previous snapshot stays whole, the lock is freed, the next rebuild succeeds', async () => {
