@@ -35,7 +35,7 @@ export function parseIntOption(name: string) {
 }
 
 /**
- * For commands that stream millions of deals through (seed, import): V8 grows a heap by up to
+ * For commands that stream millions of deals through (seed, import) and for serve: V8 grows a heap by up to
  * four times its live size before collecting it again, and batches of deals make a lot of
  * short-lived garbage, so resident memory would climb far above what is live. A 30 % growth step
  * keeps it near the live size at a few percent of the time. V8's flags are per process: this also

@@ -6,7 +6,7 @@ import { REDIS_KEY_PREFIX } from '../../rate-limit.js';
 import { Sandbox, SIGNATURE_MODES, type SignatureMode } from '../../sandbox/sandbox.js';
 import { Store } from '../../store/store.js';
 import { isLoopbackHost } from '../../tls/names.js';
-import { parseIntOption, print, withDb } from '../options.js';
+import { keepHeapsTight, parseIntOption, print, withDb } from '../options.js';
 
 interface ServeOptions {
   db: string;
@@ -60,6 +60,9 @@ export function serveCommand(): Command {
     .addOption(new Option('--proxy-passthrough <mode>', 'tunnel other hosts than Tencent Cloud API names (default: on when bound to loopback, off otherwise)').choices(['on', 'off']))
     .option('--ca-dir <dir>', 'the local CA directory (env TCDEALS_CA_DIR; default: ca/ beside the --db file, ./data/ca otherwise)')
     .action(async (o: ServeOptions) => {
+      // A long-running server's memory should follow its live heap (~30–40 MB), not V8's default
+      // growth steps, which let it swing by tens of MB between full collections under light load.
+      keepHeapsTight();
       // Loaded here, not at the top: every other command starts without the server's dependencies.
       const [{ pino }, { createServer, frontOf }, { connectRedis, redactRedisUrl, waitForRedis }] = await Promise.all([
         import('pino'),
