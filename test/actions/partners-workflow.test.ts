@@ -8,13 +8,12 @@ import assert from 'node:assert/strict';
 import type { DealRecord } from '../../src/domain/deal.js';
 import { maskMail, maskPhone, priceDetailOf } from '../../src/domain/partners.js';
 import { parseDateTime } from '../../src/protocol/datetime.js';
-import { Sandbox } from '../../src/sandbox/sandbox.js';
 import { tc3, type ApiAnswer, type Key, expectError, okResponse } from '../helpers/call.js';
 import { AGENT_A, AGENT_B, CLIENT_1, CLIENT_2, CLIENT_3, LONER } from '../helpers/fixture.js';
 import { forEachBackend } from '../helpers/backends.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import {
-  APPLICANT_1, APPLICANT_2, APPLICANT_B, NOW_MS, NOW_TEXT, REJECTED_1, SALES_A1, SALES_A2, allDeals, expectedAmounts, expectedRelated, expectedV2, partnersData, partnersDataset, profileOf,
+  APPLICANT_1, APPLICANT_2, APPLICANT_B, NOW_MS, partnersServer, NOW_TEXT, REJECTED_1, SALES_A1, SALES_A2, allDeals, expectedAmounts, expectedRelated, expectedV2, partnersData, partnersDataset, profileOf,
 } from '../helpers/partners-fixture.js';
 
 const VERSION = '2018-03-21';
@@ -22,12 +21,6 @@ const A_CLIENTS = [CLIENT_1.uin, CLIENT_2.uin];
 const deals = allDeals();
 const names = (records: readonly DealRecord[]) => records.map((d) => d.deal_name);
 type Body = Record<string, unknown>;
-
-export async function partnersServer(backend: Parameters<typeof startServer>[0] extends infer O ? (O extends { backend?: infer B } ? B : never) : never): Promise<TestServer> {
-  const sandbox = new Sandbox();
-  sandbox.clock.set(NOW_MS, true);
-  return startServer({ backend, dataset: partnersDataset(), sandbox, now: Date.now });
-}
 
 forEachBackend((backend) => {
   let server: TestServer;

@@ -9,6 +9,9 @@ import type { DemoDataset } from '../../src/domain/demo-seed.js';
 import type { PartnersData } from '../../src/domain/partners.js';
 import { countsAsConsumption, defaultProfile, type ClientProfile } from '../../src/domain/partners.js';
 import { parseDateTime } from '../../src/protocol/datetime.js';
+import { Sandbox } from '../../src/sandbox/sandbox.js';
+import type { TestBackend } from './backends.js';
+import { startServer, type TestServer } from './server.js';
 import { AGENT_A, AGENT_B, CLIENT_1, CLIENT_2, CLIENT_3, LONER, deal, fixtureDataset } from './fixture.js';
 
 /** The sandbox clock of the partners suites: 2025-12-31 20:00:00 Beijing time. */
@@ -198,4 +201,11 @@ export function expectedRelated(deals: DealRecord[], clients: string[], big: str
     if ((JSON.parse(d.resource_ids) as string[]).some((r) => resources.has(r))) out.add(d.big_deal_id);
   }
   return [...out].sort();
+}
+
+/** A server over the partners fixture with the sandbox clock frozen at NOW (signatures on the real clock). */
+export async function partnersServer(backend: TestBackend): Promise<TestServer> {
+  const sandbox = new Sandbox();
+  sandbox.clock.set(NOW_MS, true);
+  return startServer({ backend, dataset: partnersDataset(), sandbox, now: Date.now });
 }
