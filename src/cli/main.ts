@@ -1,4 +1,5 @@
 /** The `tcdeals` command. */
+import { partnersCommand } from './commands/partners.js';
 import { Command } from 'commander';
 import { accountsCommand, clientsCommand, keysCommand } from './commands/accounts.js';
 import { adminCommand } from './commands/admin.js';
@@ -20,6 +21,7 @@ export function buildCli(): Command {
     .addCommand(accountsCommand())
     .addCommand(keysCommand())
     .addCommand(clientsCommand())
+    .addCommand(partnersCommand())
     .addCommand(dealsCommand())
     .addCommand(seedCommand())
     .addCommand(syncCommand())
