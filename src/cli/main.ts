@@ -15,7 +15,7 @@ import { syncCommand } from './commands/sync.js';
 
 export function buildCli(): Command {
   return new Command('tcdeals')
-    .description('Self-hostable Tencent Cloud order-query APIs (billing DescribeDealsByCond, partners DescribeAgentDealsByCache)')
+    .description('Self-hostable Tencent Cloud order-query APIs (billing DescribeDealsByCond, partners DescribeAgentDealsByCache and the reseller workflow around it)')
     .showHelpAfterError()
     .addCommand(serveCommand())
     .addCommand(accountsCommand())
