@@ -374,6 +374,12 @@ forEachBackend((backend) => {
       for (const d of self.AgentPayDealSet) assert.equal(d.ClientRemark, '重点客户');
       assert.deepEqual((await ok('DescribeAgentAuditedClients', { ClientRemark: '重点' })).AgentClientSet.map((c: any) => c.ClientUin), [CLIENT_2.uin]);
     });
+    test('refusals name the parameter and the value, in Chinese too', async () => {
+      expectError(await call('DescribeAgentSelfPayDealsV2', { OwnerUin: CLIENT_3.uin, Offset: 0, Limit: 10 }, AGENT_A.key, 'zh-CN'), 'InvalidParameter', 'OwnerUin', CLIENT_3.uin, '不是代理商');
+      expectError(await call('AuditApplyClient', { ClientUin: REJECTED_1.uin, AuditResult: 'accept', Note: 'x' }, AGENT_A.key, 'zh-CN'), 'FailedOperation', '已驳回');
+      expectError(await call('DescribeAgentPayDealsV2', { Offset: 0, Limit: 10, CreatTimeRangeStart: '2025-01-01 00:00:00' }, AGENT_A.key, 'zh-CN'), 'InvalidParameter', '最近 15 天');
+      expectError(await call('DescribeAgentAuditedClients', { ClientFlag: 'q' }, AGENT_A.key, 'zh-CN'), 'InvalidParameter', 'ClientFlag', '取值必须是');
+    });
     test('ModifyClientRemark: another agent’s client or an unbound account → InvalidParameter; required parameters', async () => {
       expectError(await call('ModifyClientRemark', { ClientUin: CLIENT_3.uin, ClientRemark: 'x' }), 'InvalidParameter', CLIENT_3.uin);
       expectError(await call('ModifyClientRemark', { ClientUin: APPLICANT_1.uin, ClientRemark: 'x' }), 'InvalidParameter', APPLICANT_1.uin);
