@@ -188,6 +188,13 @@ export async function setRemark(db: Db, agentUin: string, clientUin: string, rem
   return Number(r.numUpdatedRows) > 0;
 }
 
+/** The agent a client is bound to, if any. */
+export async function agentOf(db: Db, clientUin: string): Promise<string | undefined> {
+  if (hasNul(clientUin)) return undefined;
+  const row = await db.selectFrom('agent_clients').select('agent_uin').where('client_uin', '=', clientUin).executeTakeFirst();
+  return row?.agent_uin;
+}
+
 export async function isClientOf(db: Db, agentUin: string, clientUin: string): Promise<boolean> {
   if (hasNul(clientUin)) return false;
   const row = await db.selectFrom('agent_clients').select('client_uin').where('client_uin', '=', clientUin).where('agent_uin', '=', agentUin).executeTakeFirst();

@@ -211,6 +211,7 @@ export class Store {
       relatedBigDealIds: (agentUin: string, bigDealId: string) => partners.relatedBigDealIds(db, agentUin, bigDealId),
       priceDetailDeals: (agentUin: string, names: readonly string[], year: number, owner?: string) => partners.priceDetailDeals(db, agentUin, names, year, owner),
       isClientOf: (agentUin: string, clientUin: string) => partners.isClientOf(db, agentUin, clientUin),
+      agentOf: (clientUin: string) => partners.agentOf(db, clientUin),
       getApplication: (clientUin: string) => partners.getApplication(db, clientUin),
       getProfile: (clientUin: string) => partners.getProfile(db, clientUin),
       listProfiles: (uins?: readonly string[]) => partners.listProfiles(db, uins),

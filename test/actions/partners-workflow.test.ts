@@ -13,7 +13,7 @@ import { AGENT_A, AGENT_B, CLIENT_1, CLIENT_2, CLIENT_3, LONER } from '../helper
 import { forEachBackend } from '../helpers/backends.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import {
-  APPLICANT_1, APPLICANT_2, APPLICANT_B, NOW_MS, partnersServer, NOW_TEXT, REJECTED_1, SALES_A1, SALES_A2, allDeals, expectedAmounts, expectedRelated, expectedV2, partnersData, partnersDataset, profileOf,
+  APPLICANT_1, APPLICANT_2, APPLICANT_B, NOW_MS, partnersServer, NOW_TEXT, REJECTED_1, SALES_A1, SALES_A2, allDeals, expectedAmounts, expectedRelated, expectedV2, profileOf,
 } from '../helpers/partners-fixture.js';
 
 const VERSION = '2018-03-21';
@@ -418,6 +418,16 @@ forEachBackend((backend) => {
       assert.deepEqual(pending.AgentClientSet.map((c: any) => c.ClientUin), [APPLICANT_2.uin]);
       expectError(await call('AuditApplyClient', { ClientUin: APPLICANT_1.uin, AuditResult: 'reject', Note: '' }), 'FailedOperation', APPLICANT_1.uin);
     });
+    test('AuditApplyClient: a client bound to another agent meanwhile → FailedOperation', async () => {
+      await server.store.partners.write({
+        profiles: [], salesmen: [], unbinds: [],
+        applications: [{ clientUin: LONER.uin, agentUin: AGENT_A.uin, applyTime: '2025-12-30 10:00:00', status: 'pending', salesUin: '0', clientType: 'new', projectType: 'self', increaseGoal: '0', note: '', decidedAt: null }],
+      });
+      await server.store.bindClient({ agentUin: AGENT_B.uin, clientUin: LONER.uin, clientType: 'new', projectType: 'self', salesUin: '0', clientRemark: '' });
+      expectError(await call('AuditApplyClient', { ClientUin: LONER.uin, AuditResult: 'accept', Note: 'x' }), 'FailedOperation', LONER.uin, 'another agent');
+      assert.equal((await ok('DescribeAgentAuditedClients', { ClientUin: LONER.uin })).TotalCount, 0);
+      assert.equal((await ok('AuditApplyClient', { ClientUin: LONER.uin, AuditResult: 'reject', Note: '' })).AuditResult, 'reject', 'rejecting still works');
+    });
     test('AuditApplyClient reject: the application leaves the list, nothing is bound', async () => {
       const r = await ok('AuditApplyClient', { ClientUin: APPLICANT_2.uin, AuditResult: 'reject', Note: '资料不全' });
       assert.equal(r.AuditResult, 'reject');
@@ -428,5 +438,3 @@ forEachBackend((backend) => {
   });
 });
 
-void partnersData;
-void CLIENT_3;

@@ -48,8 +48,8 @@ export const auditApplyClient = defineAction({
           zh: `参数 \`Note\` 的取值 "" 无效：B 类客户（${p.ClientUin}）审核通过时必须填写申请理由。`,
         });
       }
-      const current = await store.partners.isClientOf(caller.uin, p.ClientUin);
-      const boundElsewhere = !current && (await bindingAgent(store, p.ClientUin));
+      const boundTo = await store.partners.agentOf(p.ClientUin);
+      const boundElsewhere = boundTo !== undefined && boundTo !== caller.uin;
       if (boundElsewhere) {
         throw new ApiError('FailedOperation', {
           en: `Operation failed: client ${p.ClientUin} is bound to another agent.`,
@@ -69,7 +69,3 @@ export const auditApplyClient = defineAction({
   },
 });
 
-async function bindingAgent(store: Parameters<typeof auditApplyClient.handle>[1]['store'], clientUin: string): Promise<boolean> {
-  const row = await store.db.selectFrom('agent_clients').select('agent_uin').where('client_uin', '=', clientUin).executeTakeFirst();
-  return row !== undefined;
-}
