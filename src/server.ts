@@ -412,7 +412,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       }
       await rateLimit?.consume(def.name, caller.uin);
       const params = decodeParams({ action: def.name, version: def.version, invalidCode: def.invalidCode }, def.params, rawParams);
-      const fields = await def.handle(params as never, { store, caller, settings });
+      const fields = await def.handle(params as never, { store, caller, settings, now: sandbox.clock.now });
       return send(reply, successBody(fields, requestId), traceId, body.mustClose);
     } catch (err) {
       let apiError: ApiError;

@@ -17,6 +17,8 @@ export interface ActionContext {
   readonly store: Store;
   readonly caller: Account;
   readonly settings: ActionSettings;
+  /** The server clock (the sandbox's): relative windows such as "the last 15 days" and "this month". */
+  readonly now: () => number;
 }
 
 export interface ActionDef<P extends ParamsSpec = ParamsSpec> {
@@ -25,6 +27,13 @@ export interface ActionDef<P extends ParamsSpec = ParamsSpec> {
   readonly version: string;
   /** The code for wrong kinds and out-of-range values, as the action's document lists it. */
   readonly invalidCode: ErrorCode;
+  /** Only agents (resellers) may call it; others get UnauthorizedOperation. */
+  readonly agentOnly?: boolean;
+  /**
+   * Codes a well-formed call may still get from what the store holds (a client that is not the
+   * caller's, an application already decided, a window outside the documented one).
+   */
+  readonly dataCodes?: readonly ErrorCode[];
   readonly params: P;
   handle(params: Decoded<P>, ctx: ActionContext): Promise<ResponseFields>;
 }

@@ -5,9 +5,32 @@
 import { ApiError } from '../protocol/errors.js';
 import type { ActionDef } from './action.js';
 import { describeDealsByCond } from './billing/describe-deals-by-cond.js';
+import { auditApplyClient } from './partners/audit-apply-client.js';
+import { describeAgentAuditedClients } from './partners/describe-agent-audited-clients.js';
+import { describeAgentClients } from './partners/describe-agent-clients.js';
 import { describeAgentDealsByCache } from './partners/describe-agent-deals-by-cache.js';
+import { describeAgentDealsPriceDetailByDealName } from './partners/describe-agent-deals-price-detail-by-deal-name.js';
+import { describeAgentPayDealsV2 } from './partners/describe-agent-pay-deals-v2.js';
+import { describeAgentRelateBigDealIds } from './partners/describe-agent-relate-big-deal-ids.js';
+import { describeAgentSelfPayDealsV2 } from './partners/describe-agent-self-pay-deals-v2.js';
+import { describeSalesmans } from './partners/describe-salesmans.js';
+import { describeUnbindClientList } from './partners/describe-unbind-client-list.js';
+import { modifyClientRemark } from './partners/modify-client-remark.js';
 
-export const ACTIONS: readonly ActionDef[] = [describeDealsByCond, describeAgentDealsByCache] as unknown as ActionDef[];
+export const ACTIONS: readonly ActionDef[] = [
+  describeDealsByCond,
+  describeAgentDealsByCache,
+  describeAgentAuditedClients,
+  describeAgentClients,
+  auditApplyClient,
+  describeUnbindClientList,
+  modifyClientRemark,
+  describeSalesmans,
+  describeAgentPayDealsV2,
+  describeAgentSelfPayDealsV2,
+  describeAgentRelateBigDealIds,
+  describeAgentDealsPriceDetailByDealName,
+] as unknown as ActionDef[];
 
 export function findAction(action: string | undefined, version: string | undefined): ActionDef {
   if (!action) {

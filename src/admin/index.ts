@@ -18,6 +18,7 @@ import { dataRoutes } from './routes/data.js';
 import { journalRoutes } from './routes/journal.js';
 import { faultRoutes } from './routes/faults.js';
 import { settingsRoutes } from './routes/settings.js';
+import { partnersRoutes } from './routes/partners.js';
 
 export interface AdminOptions {
   store: Store;
@@ -37,6 +38,7 @@ const ROUTES: AdminRoutes[] = [
   journalRoutes,
   faultRoutes,
   settingsRoutes,
+  partnersRoutes,
 ];
 
 function tokenMatches(given: string, expected: string): boolean {

@@ -1,4 +1,5 @@
 /** The `tcdeals` command. */
+import { partnersCommand } from './commands/partners.js';
 import { Command } from 'commander';
 import { accountsCommand, clientsCommand, keysCommand } from './commands/accounts.js';
 import { adminCommand } from './commands/admin.js';
@@ -14,12 +15,13 @@ import { syncCommand } from './commands/sync.js';
 
 export function buildCli(): Command {
   return new Command('tcdeals')
-    .description('Self-hostable Tencent Cloud order-query APIs (billing DescribeDealsByCond, partners DescribeAgentDealsByCache)')
+    .description('Self-hostable Tencent Cloud order-query APIs (billing DescribeDealsByCond, partners DescribeAgentDealsByCache and the reseller workflow around it)')
     .showHelpAfterError()
     .addCommand(serveCommand())
     .addCommand(accountsCommand())
     .addCommand(keysCommand())
     .addCommand(clientsCommand())
+    .addCommand(partnersCommand())
     .addCommand(dealsCommand())
     .addCommand(seedCommand())
     .addCommand(syncCommand())

@@ -18,6 +18,7 @@ import type {
   DescribeDealsByCondResponse,
 } from './types.js';
 import { REQUEST_CLIENT } from './version.js';
+import type * as P from './partners-types.js';
 
 export type ServiceName = 'billing' | 'partners';
 export type Language = 'en-US' | 'zh-CN';
@@ -30,6 +31,16 @@ export const DEFAULT_ENDPOINTS: Readonly<Record<ServiceName, string>> = {
 export const ACTIONS = {
   DescribeDealsByCond: { service: 'billing', action: 'DescribeDealsByCond', version: '2018-07-09' },
   DescribeAgentDealsByCache: { service: 'partners', action: 'DescribeAgentDealsByCache', version: '2018-03-21' },
+  DescribeAgentAuditedClients: { service: 'partners', action: 'DescribeAgentAuditedClients', version: '2018-03-21' },
+  DescribeAgentClients: { service: 'partners', action: 'DescribeAgentClients', version: '2018-03-21' },
+  AuditApplyClient: { service: 'partners', action: 'AuditApplyClient', version: '2018-03-21' },
+  DescribeUnbindClientList: { service: 'partners', action: 'DescribeUnbindClientList', version: '2018-03-21' },
+  ModifyClientRemark: { service: 'partners', action: 'ModifyClientRemark', version: '2018-03-21' },
+  DescribeSalesmans: { service: 'partners', action: 'DescribeSalesmans', version: '2018-03-21' },
+  DescribeAgentPayDealsV2: { service: 'partners', action: 'DescribeAgentPayDealsV2', version: '2018-03-21' },
+  DescribeAgentSelfPayDealsV2: { service: 'partners', action: 'DescribeAgentSelfPayDealsV2', version: '2018-03-21' },
+  DescribeAgentRelateBigDealIds: { service: 'partners', action: 'DescribeAgentRelateBigDealIds', version: '2018-03-21' },
+  DescribeAgentDealsPriceDetailByDealName: { service: 'partners', action: 'DescribeAgentDealsPriceDetailByDealName', version: '2018-03-21' },
 } as const;
 
 /** What the client passes to `fetch`; the global `fetch` fits, and so does a test double. */
@@ -194,6 +205,51 @@ export class TencentCloudClient {
   describeAgentDealsByCache(req: DescribeAgentDealsByCacheRequest): Promise<DescribeAgentDealsByCacheResponse> {
     const a = ACTIONS.DescribeAgentDealsByCache;
     return this.call(a.service, a.action, a.version, req);
+  }
+
+  private partners<T>(name: keyof typeof ACTIONS, req: object): Promise<T> {
+    const a = ACTIONS[name];
+    return this.call(a.service, a.action, a.version, req);
+  }
+
+  describeAgentAuditedClients(req: P.DescribeAgentAuditedClientsRequest = {}): Promise<P.DescribeAgentAuditedClientsResponse> {
+    return this.partners('DescribeAgentAuditedClients', req);
+  }
+
+  describeAgentClients(req: P.DescribeAgentClientsRequest = {}): Promise<P.DescribeAgentClientsResponse> {
+    return this.partners('DescribeAgentClients', req);
+  }
+
+  auditApplyClient(req: P.AuditApplyClientRequest): Promise<P.AuditApplyClientResponse> {
+    return this.partners('AuditApplyClient', req);
+  }
+
+  describeUnbindClientList(req: P.DescribeUnbindClientListRequest): Promise<P.DescribeUnbindClientListResponse> {
+    return this.partners('DescribeUnbindClientList', req);
+  }
+
+  modifyClientRemark(req: P.ModifyClientRemarkRequest): Promise<P.ModifyClientRemarkResponse> {
+    return this.partners('ModifyClientRemark', req);
+  }
+
+  describeSalesmans(req: P.DescribeSalesmansRequest): Promise<P.DescribeSalesmansResponse> {
+    return this.partners('DescribeSalesmans', req);
+  }
+
+  describeAgentPayDealsV2(req: P.DescribeAgentPayDealsV2Request): Promise<P.DescribeAgentPayDealsV2Response> {
+    return this.partners('DescribeAgentPayDealsV2', req);
+  }
+
+  describeAgentSelfPayDealsV2(req: P.DescribeAgentSelfPayDealsV2Request): Promise<P.DescribeAgentSelfPayDealsV2Response> {
+    return this.partners('DescribeAgentSelfPayDealsV2', req);
+  }
+
+  describeAgentRelateBigDealIds(req: P.DescribeAgentRelateBigDealIdsRequest): Promise<P.DescribeAgentRelateBigDealIdsResponse> {
+    return this.partners('DescribeAgentRelateBigDealIds', req);
+  }
+
+  describeAgentDealsPriceDetailByDealName(req: P.DescribeAgentDealsPriceDetailByDealNameRequest): Promise<P.DescribeAgentDealsPriceDetailByDealNameResponse> {
+    return this.partners('DescribeAgentDealsPriceDetailByDealName', req);
   }
 
   /** One HTTP request: sign, send, read the whole answer, and map it to a result or an error. */

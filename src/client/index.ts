@@ -41,6 +41,17 @@ export type {
   DescribeDealsByCondResponse,
 } from './types.js';
 export { CLIENT_VERSION } from './version.js';
+export {
+  agentClientPages,
+  auditedClientPages,
+  payDealPages,
+  salesmanPages,
+  selfPayDealPages,
+  unbindClientPages,
+  type ListPage,
+  type PartnersPagesClient,
+} from './partners-pages.js';
+export type * from './partners-types.js';
 
 // The signing primitives, shared with the server's verifier.
 export { authorizationHeader, canonicalRequest, scopeDate, sha256Hex, signature, stringToSign, TC3_ALGORITHM } from '../protocol/tc3.js';

@@ -8,6 +8,8 @@
  */
 import { generate, type GeneratedAccount, type GeneratedBinding } from './generator.js';
 import type { DealRecord } from './deal.js';
+import { parseDateTime } from '../protocol/datetime.js';
+import { generatePartnersData, type PartnersData } from './partners.js';
 
 export type DemoAccount = GeneratedAccount;
 export type DemoBinding = GeneratedBinding;
@@ -16,6 +18,8 @@ export interface DemoDataset {
   accounts: DemoAccount[];
   bindings: DemoBinding[];
   deals: DealRecord[];
+  /** Client profiles, applications, unbinds and salespeople (partners workflow); absent: none. */
+  partners?: PartnersData;
 }
 
 /** Well-known demo credentials (like Azurite's dev account): a sandbox on loopback, never production. */
@@ -53,5 +57,6 @@ export function buildDemoDataset(options: DemoOptions = {}): DemoDataset {
   });
   const deals: DealRecord[] = [];
   for (const batch of data.deals) for (const d of batch) deals.push(d);
-  return { accounts: data.accounts, bindings: data.bindings, deals };
+  const partners = generatePartnersData({ accounts: data.accounts, bindings: data.bindings, seed: options.seed ?? DEMO_SEED, anchorMs: parseDateTime(data.to) ?? 0 });
+  return { accounts: data.accounts, bindings: data.bindings, deals, partners };
 }

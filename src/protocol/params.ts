@@ -22,6 +22,12 @@ export interface IntegerParam extends Common {
 export interface StringParam extends Common {
   readonly kind: 'string';
   readonly maxLength?: number;
+  /** The allowed values; the decoded value is the listed spelling (see `ignoreCase`). */
+  readonly oneOf?: readonly string[];
+  /** With `oneOf`: `asc` matches `ASC`. */
+  readonly ignoreCase?: boolean;
+  /** `uin`: 1-20 digits; `date`: `YYYY-MM-DD` or `YYYY-MM-DD HH:mm:ss`. */
+  readonly format?: 'uin' | 'date';
 }
 export interface DateTimeParam extends Common {
   readonly kind: 'datetime';
@@ -29,6 +35,8 @@ export interface DateTimeParam extends Common {
 export interface StringListParam extends Common {
   readonly kind: 'stringList';
   readonly maxItems: number;
+  /** At least this many items (a required list that must not be empty). */
+  readonly minItems?: number;
   readonly maxLength?: number;
 }
 export interface IntegerListParam extends Common {
@@ -119,10 +127,25 @@ function decodeInteger(ctx: DecodeContext, name: string, raw: unknown, spec: { m
   return n;
 }
 
-function decodeString(ctx: DecodeContext, name: string, raw: unknown, maxLength = 256): string {
+function decodeString(ctx: DecodeContext, name: string, raw: unknown, maxLength = 256, spec?: StringParam): string {
   if (typeof raw !== 'string') throw invalid(ctx, name, raw, 'it must be a string', '必须是字符串');
   if (raw.length > maxLength) {
     throw invalid(ctx, name, raw, `it must be at most ${maxLength} characters long`, `长度不能超过 ${maxLength} 个字符`);
+  }
+  if (spec?.oneOf) {
+    const found = spec.oneOf.find((v) => (spec.ignoreCase ? v.toLowerCase() === raw.toLowerCase() : v === raw));
+    if (found === undefined) {
+      const allowed = spec.oneOf.join(', ');
+      const how = spec.ignoreCase ? ' (any case)' : '';
+      throw invalid(ctx, name, raw, `it must be one of ${allowed}${how}`, `取值必须是 ${allowed} 之一${spec.ignoreCase ? '（不区分大小写）' : ''}`);
+    }
+    return found;
+  }
+  if (spec?.format === 'uin' && !/^\d{1,20}$/.test(raw)) {
+    throw invalid(ctx, name, raw, 'it must be an account ID (1-20 digits)', '必须是账号 ID（1-20 位数字）');
+  }
+  if (spec?.format === 'date' && !(/^\d{4}-\d{2}-\d{2}$/.test(raw) ? isDateTime(`${raw} 00:00:00`) : isDateTime(raw))) {
+    throw invalid(ctx, name, raw, `it must be a valid date YYYY-MM-DD or date-time ${DATETIME_FORMAT}`, `必须是合法的日期 YYYY-MM-DD 或时间 ${DATETIME_FORMAT}`);
   }
   return raw;
 }
@@ -140,17 +163,22 @@ function decodeOne(ctx: DecodeContext, name: string, raw: unknown, spec: ParamSp
     case 'integer':
       return decodeInteger(ctx, name, raw, spec);
     case 'string':
-      return decodeString(ctx, name, raw, spec.maxLength);
+      return decodeString(ctx, name, raw, spec.maxLength, spec);
     case 'datetime': {
       if (typeof raw !== 'string' || !isDateTime(raw)) {
         throw invalid(ctx, name, raw, `it must be a valid date-time formatted ${DATETIME_FORMAT}`, `必须是合法的时间，格式为 ${DATETIME_FORMAT}`);
       }
       return raw;
     }
-    case 'stringList':
-      return decodeList(ctx, name, raw, spec.maxItems).map((item, i) =>
+    case 'stringList': {
+      const list = decodeList(ctx, name, raw, spec.maxItems);
+      if (spec.minItems !== undefined && list.length < spec.minItems) {
+        throw invalid(ctx, name, raw, `it must hold at least ${spec.minItems} item(s)`, `至少需要 ${spec.minItems} 个元素`);
+      }
+      return list.map((item, i) =>
         decodeString(ctx, `${name}.${i}`, item, spec.maxLength),
       );
+    }
     case 'integerList':
       return decodeList(ctx, name, raw, spec.maxItems).map((item, i) =>
         decodeInteger(ctx, `${name}.${i}`, item, spec),

@@ -18,6 +18,10 @@ export interface StateCounts {
   deals: number;
   cachedDeals: number;
   pendingCacheChanges: number;
+  clientProfiles: number;
+  salesmen: number;
+  clientApplications: number;
+  unbindApplications: number;
 }
 
 export async function countOf(db: Db, table: keyof Database, where?: [string, number]): Promise<number> {
@@ -36,6 +40,10 @@ export async function stateCounts(db: Db): Promise<StateCounts> {
     deals: await countOf(db, 'deals'),
     cachedDeals: await countOf(db, 'agent_deal_cache'),
     pendingCacheChanges: await countOf(db, 'agent_cache_pending'),
+    clientProfiles: await countOf(db, 'client_profiles'),
+    salesmen: await countOf(db, 'salesmen'),
+    clientApplications: await countOf(db, 'client_applications'),
+    unbindApplications: await countOf(db, 'unbind_applications'),
   };
 }
 
@@ -45,6 +53,7 @@ export async function stateCounts(db: Db): Promise<StateCounts> {
  */
 const TABLES_TO_CLEAR = [
   'agent_deal_cache', 'agent_cache_order', 'agent_cache_pending', 'deal_resources', 'deals', 'deal_counts', 'agent_clients', 'api_keys', 'accounts', 'meta',
+  'client_profiles', 'salesmen', 'client_applications', 'unbind_applications',
 ] as const satisfies ReadonlyArray<keyof Database>;
 // A new table fails to compile here until it is cleared above and its place in snapshots decided below.
 type UnclearedTable = Exclude<keyof Database, (typeof TABLES_TO_CLEAR)[number]>;

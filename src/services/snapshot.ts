@@ -96,10 +96,38 @@ const LINE_SPECS = {
     key: ['kind', 'key'],
     columns: [['kind', 'string'], ['key', 'string'], ['changed_at', 'integer']],
   },
+  profile: {
+    table: 'client_profiles',
+    key: ['client_uin'],
+    columns: [
+      ['client_uin', 'uin'], ['client_name', 'string'], ['client_flag', 'string'], ['mail', 'string'], ['phone', 'string'],
+      ['has_overdue_bill', 'flag'], ['auth_type', 'string'], ['transaction_type', 'string'],
+    ],
+  },
+  salesman: {
+    table: 'salesmen',
+    key: ['sales_uin'],
+    columns: [['sales_uin', 'uin'], ['agent_uin', 'uin'], ['sales_name', 'string'], ['create_time', 'string']],
+  },
+  application: {
+    table: 'client_applications',
+    key: ['client_uin'],
+    columns: [
+      ['client_uin', 'uin'], ['agent_uin', 'uin'], ['apply_time', 'string'], ['status', 'string'], ['sales_uin', 'string'],
+      ['client_type', 'string'], ['project_type', 'string'], ['increase_goal', 'string'], ['note', 'string'], ['decided_at', 'nullableString'],
+    ],
+  },
+  unbind: {
+    table: 'unbind_applications',
+    key: ['id'],
+    columns: [['id', 'string'], ['agent_uin', 'uin'], ['client_uin', 'uin'], ['status', 'integer'], ['apply_time', 'string'], ['action_time', 'string']],
+  },
 } as const satisfies Record<string, LineSpec>;
 
 type LineType = keyof typeof LINE_SPECS;
 const LINE_TYPES = Object.keys(LINE_SPECS) as LineType[];
+/** Line types added after snapshots were first written: an older snapshot's meta line has no count for them (0). */
+const LATER_LINE_TYPES: ReadonlySet<LineType> = new Set(['profile', 'salesman', 'application', 'unbind']);
 
 export interface SnapshotMeta {
   type: 'meta';
@@ -227,6 +255,7 @@ function checkMeta(value: unknown, problems: ProblemList, where: string): Snapsh
   if (typeof m.counts !== 'object' || m.counts === null) problems.add(where, 'counts: missing; it is the number of lines of each type');
   else {
     for (const type of LINE_TYPES) {
+      if (!Object.hasOwn(m.counts, type) && LATER_LINE_TYPES.has(type)) m.counts[type] = 0;
       if (!Number.isSafeInteger(m.counts[type]) || m.counts[type] < 0) problems.add(where, `counts.${type}: ${describeValue(m.counts[type])} is not a count`);
     }
     for (const k of Object.keys(m.counts)) if (!(LINE_TYPES as string[]).includes(k)) problems.add(where, `counts: unknown line type ${JSON.stringify(k)}`);

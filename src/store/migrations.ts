@@ -218,6 +218,72 @@ const ownerPayerIndex: Migration = {
   },
 };
 
+/**
+ * The reseller's workflow (partners clients, applications, unbinds, salespeople), with an index for
+ * every filter of their actions: the agent's clients by approval time, sales UIN, client type,
+ * project type and remark; applications and unbinds by agent, status and time; salespeople by
+ * agent and creation time. Name filters are substring matches (no index can serve them; they
+ * run over one agent's rows).
+ */
+const partnersClients: Migration = {
+  async up(db: Kysely<any>) {
+    const text = textType(db);
+    await db.schema
+      .createTable('client_profiles')
+      .addColumn('client_uin', text, (c) => c.primaryKey())
+      .addColumn('client_name', text, (c) => c.notNull())
+      .addColumn('client_flag', text, (c) => c.notNull())
+      .addColumn('mail', text, (c) => c.notNull())
+      .addColumn('phone', text, (c) => c.notNull())
+      .addColumn('has_overdue_bill', 'integer', (c) => c.notNull())
+      .addColumn('auth_type', text, (c) => c.notNull())
+      .addColumn('transaction_type', text, (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('salesmen')
+      .addColumn('sales_uin', text, (c) => c.primaryKey())
+      .addColumn('agent_uin', text, (c) => c.notNull())
+      .addColumn('sales_name', text, (c) => c.notNull())
+      .addColumn('create_time', text, (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('salesmen_agent_time').on('salesmen').columns(['agent_uin', 'create_time', 'sales_uin']).execute();
+    await db.schema
+      .createTable('client_applications')
+      .addColumn('client_uin', text, (c) => c.primaryKey())
+      .addColumn('agent_uin', text, (c) => c.notNull())
+      .addColumn('apply_time', text, (c) => c.notNull())
+      .addColumn('status', text, (c) => c.notNull())
+      .addColumn('sales_uin', text, (c) => c.notNull())
+      .addColumn('client_type', text, (c) => c.notNull())
+      .addColumn('project_type', text, (c) => c.notNull())
+      .addColumn('increase_goal', text, (c) => c.notNull())
+      .addColumn('note', text, (c) => c.notNull())
+      .addColumn('decided_at', text)
+      .execute();
+    await db.schema.createIndex('client_applications_agent').on('client_applications').columns(['agent_uin', 'status', 'apply_time', 'client_uin']).execute();
+    await db.schema
+      .createTable('unbind_applications')
+      .addColumn('id', text, (c) => c.primaryKey())
+      .addColumn('agent_uin', text, (c) => c.notNull())
+      .addColumn('client_uin', text, (c) => c.notNull())
+      .addColumn('status', 'integer', (c) => c.notNull())
+      .addColumn('apply_time', text, (c) => c.notNull())
+      .addColumn('action_time', text, (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('unbind_applications_agent').on('unbind_applications').columns(['agent_uin', 'status', 'apply_time', 'id']).execute();
+    await db.schema.createIndex('unbind_applications_client').on('unbind_applications').columns(['agent_uin', 'client_uin']).execute();
+    for (const [name, cols] of [
+      ['agent_clients_agent_bound', ['agent_uin', 'bound_at', 'client_uin']],
+      ['agent_clients_agent_sales', ['agent_uin', 'sales_uin']],
+      ['agent_clients_agent_type', ['agent_uin', 'client_type']],
+      ['agent_clients_agent_project', ['agent_uin', 'project_type']],
+      ['agent_clients_agent_remark', ['agent_uin', 'client_remark']],
+    ] as const) {
+      await db.schema.createIndex(name).on('agent_clients').columns([...cols]).execute();
+    }
+  },
+};
+
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
   '0002_agent_cache_pending': cachePending,
@@ -226,6 +292,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005_deal_counts': dealCounts,
   '0006_deal_verbatim': dealVerbatim,
   '0007_agent_owner_payer_index': ownerPayerIndex,
+  '0008_partners_clients': partnersClients,
 };
 
 export const migrationProvider: MigrationProvider = {

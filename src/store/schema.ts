@@ -70,6 +70,50 @@ export interface DealCountsTable {
   n: number;
 }
 
+/** How a client account looks to agents (partners DescribeAgentAuditedClients / DescribeAgentClients). */
+export interface ClientProfilesTable {
+  client_uin: string;
+  client_name: string;
+  client_flag: string;
+  mail: string;
+  phone: string;
+  has_overdue_bill: number;
+  auth_type: string;
+  transaction_type: string;
+}
+
+/** An agent's salesperson (DescribeSalesmans); a sales UIN belongs to one agent. */
+export interface SalesmenTable {
+  sales_uin: string;
+  agent_uin: string;
+  sales_name: string;
+  create_time: string;
+}
+
+/** A client's application to an agent: `pending` until AuditApplyClient, then `accepted` or `rejected`. */
+export interface ClientApplicationsTable {
+  client_uin: string;
+  agent_uin: string;
+  apply_time: string;
+  status: string;
+  sales_uin: string;
+  client_type: string;
+  project_type: string;
+  increase_goal: string;
+  note: string;
+  decided_at: string | null;
+}
+
+/** An unbinding application (DescribeUnbindClientList); status as UnbindClientElem.Status. */
+export interface UnbindApplicationsTable {
+  id: string;
+  agent_uin: string;
+  client_uin: string;
+  status: number;
+  apply_time: string;
+  action_time: string;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -86,4 +130,8 @@ export interface Database {
   agent_cache_order: AgentCacheOrderTable;
   deal_counts: DealCountsTable;
   meta: MetaTable;
+  client_profiles: ClientProfilesTable;
+  salesmen: SalesmenTable;
+  client_applications: ClientApplicationsTable;
+  unbind_applications: UnbindApplicationsTable;
 }

@@ -1,5 +1,6 @@
 /** Loading a whole dataset (accounts, keys, bindings, deals) into a store, and the first-start demo. */
 import { buildDemoDataset, DEMO_AGENT, DEMO_CLIENT, type DemoDataset, type DemoOptions } from '../domain/demo-seed.js';
+import type { PartnersData } from '../domain/partners.js';
 import type { Store } from './store.js';
 
 export const DEMO_META_KEY = 'demo_seed';
@@ -12,6 +13,13 @@ export async function applyDataset(store: Store, data: DemoDataset): Promise<voi
   // Deals first, then bindings: each bind builds that client's cache rows in one pass.
   await store.upsertDeals(data.deals);
   for (const b of data.bindings) await store.bindClient(b);
+  if (data.partners) await applyPartnersData(store, data.partners);
+}
+
+/** Writes partners workflow data (its extra accounts first); existing rows with the same keys are replaced. */
+export async function applyPartnersData(store: Store, data: PartnersData): Promise<void> {
+  for (const a of data.accounts) if (!(await store.getAccount(a.uin))) await store.createAccount({ uin: a.uin, appId: a.appId, isAgent: false });
+  await store.partners.write(data);
 }
 
 export interface DemoSeedResult {

@@ -16,6 +16,7 @@ import { bulkLoad, rollbackJournalForFreshLoad, type BulkData, type BulkLoadOpti
 import { queryBillingDeals, upsertDeals, type BillingQuery } from './deals.js';
 import { cachedAgents, REBUILD_LOCK, rebuildRunning, recomputePositions } from './agent-positions.js';
 import { MIGRATIONS, migrationProvider } from './migrations.js';
+import * as partners from './partners.js';
 import type { Database } from './schema.js';
 
 export type { Account, Binding, NewAccount, NewKey } from './accounts.js';
@@ -185,6 +186,56 @@ export class Store {
       if (rebuilding) await enqueueCacheChanges(tx.db, 'client', [b.clientUin], this.now());
       await tx.touchCache();
     });
+  }
+
+  /**
+   * Re-renders one client's cache rows after its relation changed in place (a remark), in one
+   * transaction with that change when called inside one; with a cache lag the change is queued.
+   */
+  async refreshClientCache(clientUin: string): Promise<void> {
+    await this.inTransaction(async (tx) => {
+      if (this.cacheLagMs > 0) return enqueueCacheChanges(tx.db, 'client', [clientUin], this.now());
+      await refreshClient(tx.db, clientUin);
+      await tx.touchCache();
+    });
+  }
+
+  /** The reseller's workflow tables (client profiles, applications, unbinds, salespeople); see partners.ts. */
+  get partners() {
+    const db = this.db;
+    const kind = this.kind;
+    return {
+      write: (data: Parameters<typeof partners.writePartnersData>[1]) => this.inTransaction((tx) => partners.writePartnersData(tx.db, data)),
+      auditedClients: (q: partners.AuditedClientsQuery) => partners.queryAuditedClients(db, kind, q),
+      monthAmounts: (uins: readonly string[], w: Parameters<typeof partners.monthAmounts>[2]) => partners.monthAmounts(db, uins, w),
+      applications: (q: partners.ApplicationsQuery) => partners.queryApplications(db, kind, q),
+      unbinds: (q: partners.UnbindsQuery) => partners.queryUnbinds(db, q),
+      salesmen: (q: partners.SalesmenQuery) => partners.querySalesmen(db, kind, q),
+      relatedBigDealIds: (agentUin: string, bigDealId: string) => partners.relatedBigDealIds(db, agentUin, bigDealId),
+      priceDetailDeals: (agentUin: string, names: readonly string[], year: number, owner?: string) => partners.priceDetailDeals(db, agentUin, names, year, owner),
+      isClientOf: (agentUin: string, clientUin: string) => partners.isClientOf(db, agentUin, clientUin),
+      agentOf: (clientUin: string) => partners.agentOf(db, clientUin),
+      getApplication: (clientUin: string) => partners.getApplication(db, clientUin),
+      getProfile: (clientUin: string) => partners.getProfile(db, clientUin),
+      listProfiles: (uins?: readonly string[]) => partners.listProfiles(db, uins),
+      listApplications: (agentUin?: string) => partners.listApplications(db, agentUin),
+      listUnbinds: (agentUin?: string) => partners.listUnbinds(db, agentUin),
+      listSalesmen: (agentUin?: string) => partners.listSalesmen(db, agentUin),
+      nextUnbindId: () => partners.nextUnbindId(db),
+      /** Accepts (binding the client, visible to every partners action at once) or rejects a pending application. */
+      decide: (clientUin: string, accept: boolean, note: string, binding?: accounts.Binding) =>
+        this.inTransaction(async (tx) => {
+          if (accept && binding) await tx.bindClient(binding);
+          await partners.decideApplication(tx.db, clientUin, accept ? 'accepted' : 'rejected', note, tx.stamp());
+        }),
+      /** Sets a bound client's remark and re-renders its cache rows (through the cache lag); false if not the agent's client. */
+      setRemark: (agentUin: string, clientUin: string, remark: string) =>
+        this.inTransaction(async (tx) => {
+          if (!(await partners.setRemark(tx.db, agentUin, clientUin, remark))) return false;
+          await tx.refreshClientCache(clientUin);
+          return true;
+        }),
+    };
   }
 
   /** All-or-nothing: either every record is written (and cached) or none is. */

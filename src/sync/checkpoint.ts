@@ -1,5 +1,10 @@
 /** Where a sync stands, so a killed sync continues exactly where it stopped. */
-export type SyncService = 'partners' | 'billing';
+/**
+ * What a sync mirrors: partners deals (DescribeAgentDealsByCache), billing deals, the agent's
+ * audited clients (`partners-clients`, keyed by ClientUin) or the deals it paid
+ * (`partners-pay-deals`, DescribeAgentPayDealsV2: the last 15 days).
+ */
+export type SyncService = 'partners' | 'billing' | 'partners-clients' | 'partners-pay-deals';
 
 export interface PagePosition {
   window: number;
@@ -23,9 +28,11 @@ export interface Checkpoint {
 
 /** The unique key of a deal in each service's answers. */
 export function dealKey(service: SyncService, deal: Record<string, unknown>): string {
-  return String(service === 'partners' ? deal.DealName : deal.OrderId);
+  if (service === 'partners-clients') return String(deal.ClientUin);
+  return String(service === 'billing' ? deal.OrderId : deal.DealName);
 }
 
 export function dealTime(service: SyncService, deal: Record<string, unknown>): string {
-  return String(service === 'partners' ? deal.CreatTime : deal.CreateTime);
+  if (service === 'partners-clients') return String(deal.AgentTime);
+  return String(service === 'billing' ? deal.CreateTime : deal.CreatTime);
 }

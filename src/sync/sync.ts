@@ -14,6 +14,29 @@ import type { Sink, SyncMode } from './sinks/sink.js';
 
 export const DEFAULT_TRAILING_DAYS = 15;
 
+/** A plain Offset/Limit list as one window of sync pages (resumable by offset). */
+async function* listAsPages<T>(
+  limit: number,
+  startAt: PagePosition | undefined,
+  fetch: (offset: number, limit: number) => Promise<{ items: T[]; total: number }>,
+): AsyncGenerator<{ deals: T[]; next: PagePosition | null; window: number; windowCount: number; totalInWindow: number; duplicatesDropped: number }> {
+  const seen = new Set<string>();
+  for (let offset = startAt?.offset ?? 0; ; ) {
+    const { items, total } = await fetch(offset, limit);
+    offset += items.length;
+    const done = items.length === 0 || offset >= total;
+    // Offset paging of a list that changes may repeat an element: keep the first.
+    const fresh = items.filter((i) => {
+      const key = JSON.stringify([(i as Record<string, unknown>).DealName ?? (i as Record<string, unknown>).ClientUin]);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    yield { deals: fresh, next: done ? null : { window: 0, offset }, window: 0, windowCount: 1, totalInWindow: total, duplicatesDropped: items.length - fresh.length };
+    if (done) return;
+  }
+}
+
 export interface SyncProgress {
   window: number;
   windowCount: number;
@@ -99,9 +122,16 @@ export async function runSync(o: SyncOptions): Promise<SyncSummary> {
   let duplicatesDropped = 0;
 
   const iterator =
-    o.service === 'partners'
-      ? agentDealPages(o.client, { from, to: o.to, pageSize: o.pageSize ?? 200, startAt })
-      : billingDealPages(o.client, { from, to: o.to, pageSize: o.pageSize ?? 100, offsetMode: o.offsetMode ?? 'rows', startAt });
+    o.service === 'partners-clients'
+      ? listAsPages(o.pageSize ?? 2000, startAt, (Offset, Limit) => o.client.describeAgentAuditedClients({ Offset, Limit, OrderDirection: 'ASC' }).then((r) => ({ items: r.AgentClientSet, total: r.TotalCount })))
+      : o.service === 'partners-pay-deals'
+        ? listAsPages(o.pageSize ?? 100, startAt, (Offset, Limit) =>
+            // The action reads the last 15 days of its own clock: no start, the range's end.
+            o.client.describeAgentPayDealsV2({ Offset, Limit, Order: 1, CreatTimeRangeEnd: o.to }).then((r) => ({ items: r.AgentPayDealSet, total: r.TotalCount })),
+          )
+        : o.service === 'partners'
+          ? agentDealPages(o.client, { from, to: o.to, pageSize: o.pageSize ?? 200, startAt })
+          : billingDealPages(o.client, { from, to: o.to, pageSize: o.pageSize ?? 100, offsetMode: o.offsetMode ?? 'rows', startAt });
 
   let window = -1;
   let seenInWindow = 0;

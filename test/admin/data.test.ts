@@ -181,7 +181,7 @@ describe('admin reset', () => {
     await s.admin('PUT', '/clock', { advanceMs: 1000 });
     const r = await s.admin('POST', '/reset', { to: 'empty' });
     assert.equal(r.status, 200);
-    assert.deepEqual(r.json.counts, { accounts: 0, agents: 0, keys: 0, bindings: 0, deals: 0, cachedDeals: 0, pendingCacheChanges: 0 });
+    assert.deepEqual(r.json.counts, { accounts: 0, agents: 0, keys: 0, bindings: 0, deals: 0, cachedDeals: 0, pendingCacheChanges: 0, clientProfiles: 0, salesmen: 0, clientApplications: 0, unbindApplications: 0 });
     const st = (await s.admin('GET', '/state')).json;
     assert.deepEqual([st.settings.faultRules, st.settings.journal.entries, st.settings.clock.offsetMs, st.settings.cacheLagSeconds], [0, 0, 0, 30]);
     assert.deepEqual(st.demoSeed, { reset: 'empty' });

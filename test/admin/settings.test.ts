@@ -185,7 +185,7 @@ describe('admin signature mode', () => {
     await s.admin('PUT', '/signature-mode', { mode: 'soft' });
     await s.admin('POST', '/faults', { kind: 'drop', uin: '1' });
     const st = (await s.admin('GET', '/state')).json;
-    assert.deepEqual(st.counts, { accounts: 6, agents: 2, keys: 6, bindings: 3, deals: 121, cachedDeals: st.counts.cachedDeals, pendingCacheChanges: 0 });
+    assert.deepEqual(st.counts, { accounts: 6, agents: 2, keys: 6, bindings: 3, deals: 121, cachedDeals: st.counts.cachedDeals, pendingCacheChanges: 0, clientProfiles: 0, salesmen: 0, clientApplications: 0, unbindApplications: 0 });
     assert.ok(st.counts.cachedDeals > 0);
     assert.equal(st.store.kind, 'sqlite');
     assert.deepEqual([st.settings.signatureMode, st.settings.cacheLagSeconds, st.settings.faultRules, st.settings.journal.size], ['soft', 0, 1, 1000]);

@@ -60,7 +60,7 @@ forEachBackend((backend) => {
     const first = await snapshot();
     const lines = ndjson(first);
     assert.deepEqual(lines[0].type, 'meta');
-    assert.deepEqual(lines[0].counts, { account: 6, key: 6, binding: 3, deal: 121, cache: 0, pending: 0 });
+    assert.deepEqual(lines[0].counts, { account: 6, key: 6, binding: 3, deal: 121, cache: 0, pending: 0, profile: 0, salesman: 0, application: 0, unbind: 0 });
     assert.deepEqual([...new Set(lines.slice(1).map((l) => l.type))], ['account', 'key', 'binding', 'deal']);
     // Keys are state (this is the admin API): the snapshot restores them with their secrets.
     assert.ok(lines.some((l) => l.type === 'key' && l.secret_id === AGENT_A.key.SecretId && l.secret_key === AGENT_A.key.SecretKey));
@@ -87,7 +87,7 @@ forEachBackend((backend) => {
     const full = await snapshot();
     await s.admin('POST', '/reset', { to: 'empty' });
     const empty = await snapshot();
-    assert.deepEqual(ndjson(empty)[0].counts, { account: 0, key: 0, binding: 0, deal: 0, cache: 0, pending: 0 });
+    assert.deepEqual(ndjson(empty)[0].counts, { account: 0, key: 0, binding: 0, deal: 0, cache: 0, pending: 0, profile: 0, salesman: 0, application: 0, unbind: 0 });
     assert.equal((await restore(full)).status, 200);
     assert.equal(await snapshot(), full);
     assert.equal((await restore(empty)).status, 200);

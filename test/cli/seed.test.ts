@@ -56,7 +56,11 @@ describe('tcdeals seed', () => {
     assert.equal(stored.length, 1500);
     expected.sort((a, b) => (a.deal_name < b.deal_name ? -1 : 1));
     assert.deepEqual(stored, expected);
-    assert.equal(rows<{ n: number }>(db, 'select count(*) n from accounts')[0]!.n, data.accounts.length);
+    // The generator's accounts, and three applicants per agent for the partners workflow (docs/partners.md).
+    assert.equal(rows<{ n: number }>(db, 'select count(*) n from accounts')[0]!.n, data.accounts.length + 3 * 2);
+    for (const table of ['client_profiles', 'salesmen', 'client_applications', 'unbind_applications']) {
+      assert.ok(rows<{ n: number }>(db, `select count(*) n from ${table}`)[0]!.n > 0, `${table} is filled`);
+    }
     assert.equal(rows<{ n: number }>(db, 'select count(*) n from agent_clients')[0]!.n, 6);
     const cache = rows<{ n: number }>(db, 'select count(*) n from agent_deal_cache')[0]!.n;
     assert.ok(cache > 500 && cache < 1500, `${cache} cache rows`);

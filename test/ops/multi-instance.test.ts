@@ -71,7 +71,8 @@ describe('three serve instances on one PostgreSQL database and one Redis', { ski
       const meta = JSON.parse((await c.query(`select value from meta where key = 'demo_seed'`)).rows[0].value);
       assert.equal(deals, expected.deals.length, 'the deal count is one seed’s');
       assert.equal(meta.deals, expected.deals.length);
-      assert.equal(accounts, expected.accounts.length);
+      assert.equal(accounts, expected.accounts.length + (expected.partners?.accounts.length ?? 0), 'the dataset’s accounts and the partners applicants, once');
+      assert.equal(Number((await c.query('select count(*) as n from client_profiles')).rows[0].n), expected.partners!.profiles.length);
       const migrations = Number((await c.query('select count(*) as n from kysely_migration')).rows[0].n);
       assert.ok(migrations > 0);
       console.log(`# 3 instances started and seeded in ${startMs} ms; ${deals} deals, ${accounts} accounts, ${migrations} migration(s) applied once`);

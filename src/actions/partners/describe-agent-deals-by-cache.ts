@@ -12,6 +12,7 @@ export const describeAgentDealsByCache = defineAction({
   name: 'DescribeAgentDealsByCache',
   version: '2018-03-21',
   invalidCode: 'InvalidParameter',
+  agentOnly: true,
   params: {
     Offset: { kind: 'integer', required: true, min: 0, max: Number.MAX_SAFE_INTEGER },
     Limit: { kind: 'integer', required: true, min: 1, max: 200 },

@@ -3,6 +3,9 @@
  * clients and bindings, a few direct customers, and any number of deals over the last N months —
  * through the bulk loader, in one transaction. The same options give the same data.
  */
+import { generatePartnersData } from '../../domain/partners.js';
+import { parseDateTime } from '../../protocol/datetime.js';
+import { applyPartnersData } from '../../store/seed.js';
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { DEMO_AGENT, DEMO_CLIENT } from '../../domain/demo-seed.js';
@@ -73,6 +76,8 @@ export function seedCommand(): Command {
         } finally {
           bar?.stop();
         }
+        // The partners workflow: profiles, salespeople, applications and unbinds of these accounts.
+        await applyPartnersData(store, generatePartnersData({ accounts: data.accounts, bindings: data.bindings, seed: o.seed, anchorMs: parseDateTime(data.to) ?? anchorMs }));
         const seconds = (performance.now() - started) / 1000;
         const keys = await seedKeys(store, data.accounts, o.demoKeys, o.clients > 0);
         const summary = {

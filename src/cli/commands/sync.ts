@@ -9,6 +9,7 @@ import { clientFromEnv } from './credentials.js';
 
 interface SyncFlags {
   service: 'partners' | 'billing';
+  what: 'deals' | 'clients' | 'pay-deals';
   endpoint?: string;
   from?: string;
   to?: string;
@@ -25,6 +26,7 @@ export function syncCommand(): Command {
   return new Command('sync')
     .description('mirror every deal of a time range through partners or billing, resumably (credentials from TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY)')
     .addOption(new Option('--service <service>', 'which API to pull through').choices(['partners', 'billing']).default('partners'))
+    .addOption(new Option('--what <what>', 'partners only: deals (DescribeAgentDealsByCache), clients (DescribeAgentAuditedClients) or pay-deals (DescribeAgentPayDealsV2, the last 15 days)').choices(['deals', 'clients', 'pay-deals']).default('deals'))
     .option('--endpoint <url>', 'API base URL, e.g. http://127.0.0.1:8080 for a tcdeals sandbox (default: the real Tencent Cloud hosts)')
     .option('--from <datetime>', 'start of the range, YYYY-MM-DD HH:mm:ss (default: 12 months before --to)')
     .option('--to <datetime>', 'end of the range, YYYY-MM-DD HH:mm:ss (default: now, Beijing time)')
@@ -39,12 +41,14 @@ export function syncCommand(): Command {
       const client = clientFromEnv({ endpoint: f.endpoint, rate: f.rate });
       const to = f.to ?? formatDateTime(Date.now());
       const from = f.from ?? formatDateTime(Date.now() - 365 * DAY_MS);
-      const sink = await openSink(f.out, { service: f.service });
+      if (f.what !== 'deals' && f.service !== 'partners') throw new Error(`--what ${f.what} needs --service partners`);
+      const service = f.what === 'clients' ? 'partners-clients' : f.what === 'pay-deals' ? 'partners-pay-deals' : f.service;
+      const sink = await openSink(f.out, { service });
       const bar = f.progress && process.stderr.isTTY ? progressBar() : undefined;
       try {
         const summary = await runSync({
           client,
-          service: f.service,
+          service,
           from,
           to,
           sink,
@@ -62,7 +66,7 @@ export function syncCommand(): Command {
         const secs = summary.ms / 1000;
         print(
           `${summary.mode === 'resume' ? `resumed at window ${summary.resumedAt!.window + 1}, offset ${summary.resumedAt!.offset}; ` : ''}` +
-            `${summary.mode} ${summary.service} sync ${summary.from} .. ${summary.to}: ${summary.written} deal(s) in ${summary.pages} page(s), ` +
+            `${summary.mode} ${summary.service} sync ${summary.from} .. ${summary.to}: ${summary.written} ${f.what === 'clients' ? 'client' : 'deal'}(s) in ${summary.pages} page(s), ` +
             `${secs.toFixed(1)} s (${(summary.written / Math.max(secs, 0.001)).toFixed(0)} deals/s), ${summary.duplicatesDropped} duplicate(s) dropped, ` +
             `${client.stats.retries} retr${client.stats.retries === 1 ? 'y' : 'ies'}; ${sink.location} now holds ${summary.total} deal(s)`,
         );

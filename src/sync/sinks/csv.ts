@@ -17,6 +17,11 @@ const BILLING_COLUMNS = [
   'RefReturnDeals',
 ];
 
+const CLIENT_COLUMNS = [
+  'ClientUin', 'Uin', 'ClientName', 'ClientFlag', 'ClientRemark', 'AgentTime', 'AppId', 'AuthType', 'ClientType', 'ProjectType',
+  'SalesUin', 'SalesName', 'HasOverdueBill', 'LastMonthAmt', 'ThisMonthAmt', 'Mail', 'TransactionType',
+];
+
 export function csvField(value: unknown): string {
   const text = value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
@@ -24,7 +29,7 @@ export function csvField(value: unknown): string {
 
 export class CsvSink extends LineFileSink {
   private get columns(): string[] {
-    return this.service === 'partners' ? PARTNERS_COLUMNS : BILLING_COLUMNS;
+    return this.service === 'billing' ? BILLING_COLUMNS : this.service === 'partners-clients' ? CLIENT_COLUMNS : PARTNERS_COLUMNS;
   }
 
   protected header(): string {

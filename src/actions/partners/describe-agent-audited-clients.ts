@@ -1,0 +1,55 @@
+/**
+ * partners DescribeAgentAuditedClients (2018-03-21): the calling agent's bound (audited) clients,
+ * with every filter of the model. `LastMonthAmt` / `ThisMonthAmt` are each client's consumption in
+ * the previous and the current Beijing calendar month of the server clock, in fen: the sum of
+ * `RealTotalCost` of its delivered deals (status 4) and refunds (status 6, negative), never below
+ * 0 (docs/partners.md).
+ */
+import { CLIENT_TYPES, PROJECT_TYPES } from '../../domain/deal.js';
+import { CLIENT_FLAGS, monthWindows, toAuditedClient } from '../../domain/partners.js';
+import { defineAction } from '../action.js';
+import { DIRECTIONS, requireAgent } from './common.js';
+
+export const describeAgentAuditedClients = defineAction({
+  service: 'partners',
+  name: 'DescribeAgentAuditedClients',
+  version: '2018-03-21',
+  invalidCode: 'InvalidParameter',
+  agentOnly: true,
+  params: {
+    ClientUin: { kind: 'string', maxLength: 32 },
+    ClientName: { kind: 'string', maxLength: 256 },
+    ClientFlag: { kind: 'string', oneOf: ['', ...CLIENT_FLAGS] },
+    OrderDirection: { kind: 'string', oneOf: DIRECTIONS, ignoreCase: true },
+    ClientUins: { kind: 'stringList', maxItems: 1000, maxLength: 32 },
+    HasOverdueBill: { kind: 'integer', oneOf: [0, 1] },
+    ClientRemark: { kind: 'string', maxLength: 256 },
+    Offset: { kind: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER, default: 0 },
+    Limit: { kind: 'integer', min: 1, max: 2000, default: 20 },
+    ClientType: { kind: 'string', oneOf: ['', ...CLIENT_TYPES] },
+    ProjectType: { kind: 'string', oneOf: ['', ...PROJECT_TYPES] },
+    SalesUin: { kind: 'string', maxLength: 32 },
+    SalesName: { kind: 'string', maxLength: 256 },
+  },
+  async handle(p, { store, caller, now }) {
+    requireAgent(caller, 'DescribeAgentAuditedClients');
+    const { total, rows } = await store.partners.auditedClients({
+      agentUin: caller.uin,
+      clientUin: p.ClientUin,
+      clientUins: p.ClientUins,
+      clientName: p.ClientName,
+      clientFlag: p.ClientFlag,
+      clientRemark: p.ClientRemark,
+      clientType: p.ClientType,
+      projectType: p.ProjectType,
+      salesUin: p.SalesUin,
+      salesName: p.SalesName,
+      hasOverdueBill: p.HasOverdueBill,
+      ascending: (p.OrderDirection ?? 'DESC') === 'ASC',
+      offset: p.Offset,
+      limit: p.Limit,
+    });
+    const amounts = await store.partners.monthAmounts(rows.map((r) => r.clientUin), monthWindows(now()));
+    return { AgentClientSet: rows.map((r) => toAuditedClient(r, amounts.get(r.clientUin)!)), TotalCount: total };
+  },
+});

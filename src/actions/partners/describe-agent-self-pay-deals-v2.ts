@@ -1,0 +1,48 @@
+/**
+ * partners DescribeAgentSelfPayDealsV2 (2018-03-21): one client's self-paid deals (PayerMode 0),
+ * from the partners cache with the same `AgentDealNewElem` rendering as DescribeAgentDealsByCache,
+ * within the last 15 days of the server clock. `OwnerUin` must be one of the caller's clients.
+ */
+import { DEAL_STATUSES } from '../../domain/deal.js';
+import { RawJson } from '../../protocol/envelope.js';
+import { defineAction } from '../action.js';
+import { notYourClient, recentWindow, requireAgent } from './common.js';
+
+export const describeAgentSelfPayDealsV2 = defineAction({
+  service: 'partners',
+  name: 'DescribeAgentSelfPayDealsV2',
+  version: '2018-03-21',
+  invalidCode: 'InvalidParameter',
+  agentOnly: true,
+  dataCodes: ['InvalidParameter'],
+  params: {
+    OwnerUin: { kind: 'string', required: true, format: 'uin' },
+    Offset: { kind: 'integer', required: true, min: 0, max: Number.MAX_SAFE_INTEGER },
+    Limit: { kind: 'integer', required: true, min: 1, max: 100 },
+    CreatTimeRangeStart: { kind: 'datetime' },
+    CreatTimeRangeEnd: { kind: 'datetime' },
+    Order: { kind: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER },
+    Status: { kind: 'integer', oneOf: DEAL_STATUSES },
+    DealNames: { kind: 'stringList', maxItems: 1000, maxLength: 64 },
+    BigDealIds: { kind: 'stringList', maxItems: 1000, maxLength: 64 },
+  },
+  async handle(p, { store, caller, now }) {
+    requireAgent(caller, 'DescribeAgentSelfPayDealsV2');
+    if (!(await store.partners.isClientOf(caller.uin, p.OwnerUin))) throw notYourClient('OwnerUin', p.OwnerUin, caller.uin);
+    const window = recentWindow(p.CreatTimeRangeStart, p.CreatTimeRangeEnd, now());
+    const { total, bodies } = await store.agentDeals({
+      agentUin: caller.uin,
+      startTime: window.start,
+      endTime: window.end,
+      ascending: (p.Order ?? 0) !== 0,
+      status: p.Status,
+      ownerUins: [p.OwnerUin],
+      dealNames: p.DealNames,
+      bigDealIds: p.BigDealIds,
+      payerMode: 0,
+      offset: p.Offset,
+      limit: p.Limit,
+    });
+    return { AgentPayDealSet: new RawJson(`[${bodies.join(',')}]`), TotalCount: total };
+  },
+});

@@ -1,0 +1,31 @@
+/** partners DescribeSalesmans (2018-03-21): the calling agent's salespeople, by creation time. */
+import { toSalesmanElem } from '../../domain/partners.js';
+import { defineAction } from '../action.js';
+import { DIRECTIONS, requireAgent } from './common.js';
+
+export const describeSalesmans = defineAction({
+  service: 'partners',
+  name: 'DescribeSalesmans',
+  version: '2018-03-21',
+  invalidCode: 'InvalidParameter',
+  agentOnly: true,
+  params: {
+    Offset: { kind: 'integer', required: true, min: 0, max: Number.MAX_SAFE_INTEGER },
+    Limit: { kind: 'integer', required: true, min: 1, max: 100 },
+    SalesName: { kind: 'string', maxLength: 256 },
+    SalesUin: { kind: 'string', maxLength: 32 },
+    OrderDirection: { kind: 'string', oneOf: DIRECTIONS, ignoreCase: true },
+  },
+  async handle(p, { store, caller }) {
+    requireAgent(caller, 'DescribeSalesmans');
+    const { total, rows } = await store.partners.salesmen({
+      agentUin: caller.uin,
+      salesUin: p.SalesUin,
+      salesName: p.SalesName,
+      ascending: (p.OrderDirection ?? 'DESC') === 'ASC',
+      offset: p.Offset,
+      limit: p.Limit,
+    });
+    return { AgentSalesmanSet: rows.map(toSalesmanElem), TotalCount: total };
+  },
+});
