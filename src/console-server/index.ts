@@ -214,7 +214,7 @@ export const consoleApp: FastifyPluginAsync<ConsoleOptions> = async (app, option
       const endTime = body.EndTime as string;
       if (endTime < startTime) throw new BadParam('EndTime', `it must not be earlier than StartTime "${startTime}"`);
       const status = intOf(body, 'Status', DEAL_STATUSES);
-      const statusSet = body.StatusSet === undefined ? undefined : (stringList({ StatusSet: Array.isArray(body.StatusSet) ? body.StatusSet.map(String) : body.StatusSet }, 'StatusSet', 100) ?? []).map((s) => intOf({ s }, 'StatusSet', DEAL_STATUSES)!);
+      const statusSet = body.StatusSet === undefined ? undefined : (stringList({ StatusSet: Array.isArray(body.StatusSet) ? body.StatusSet.map(String) : body.StatusSet }, 'StatusSet', 100) ?? []).map((s) => intOf({ StatusSet: s }, 'StatusSet', DEAL_STATUSES)!);
       if (view === 'partners') await store.applyDueCacheChanges();
       const result = await aggregateDeals(store.db, {
         view,

@@ -96,7 +96,7 @@ export function ChartsView({ session, route, theme }: { session: Session; route:
         <p aria-live="polite">{!error ? t('loading') : ''}</p>
       ) : (
         <>
-          <p class="total" data-total={data.TotalCount} data-cost={data.RealTotalCost}>
+          <p class="total" data-total={data.TotalCount} data-cost={data.RealTotalCost} data-start={start} data-end={end}>
             {t('total')}: {data.TotalCount.toLocaleString()} · {money(data.RealTotalCost)}
           </p>
           <div class="charts">

@@ -173,14 +173,14 @@ export function DealsView({ session, route }: Props) {
             </label>
             <label>
               {t('order')}
-              <select name="Order">
+              <select name="Order" aria-label={t('order')}>
                 <option value="0" selected={(p.get('Order') ?? '0') === "0"}>{t('newestFirst')}</option>
                 <option value="1" selected={(p.get('Order') ?? '0') === "1"}>{t('oldestFirst')}</option>
               </select>
             </label>
             <label>
               {t('status')}
-              <select name="Status">
+              <select name="Status" aria-label={t('status')}>
                 <option value="" selected={(p.get('Status') ?? '') === ""}>{t('any')}</option>
                 {STATUSES.map((s) => (
                   <option key={s} value={s} selected={(p.get('Status') ?? '') === String(s)}>
@@ -191,7 +191,7 @@ export function DealsView({ session, route }: Props) {
             </label>
             <label>
               {t('payerMode')}
-              <select name="PayerMode">
+              <select name="PayerMode" aria-label={t('payerMode')}>
                 <option value="" selected={(p.get('PayerMode') ?? '') === ""}>{t('any')}</option>
                 <option value="1" selected={(p.get('PayerMode') ?? '') === "1"}>{t('agentPaid')}</option>
                 <option value="0" selected={(p.get('PayerMode') ?? '') === "0"}>{t('selfPaid')}</option>
@@ -245,7 +245,7 @@ export function DealsView({ session, route }: Props) {
         )}
         <label>
           {t('pageSize')}
-          <select name="Limit">
+          <select name="Limit" aria-label={t('pageSize')}>
             {PAGE_SIZES.map((n) => (
               <option key={n} value={n} selected={n === limit}>
                 {n}
@@ -264,7 +264,7 @@ export function DealsView({ session, route }: Props) {
       </form>
 
       <div class="toolbar">
-        <p class="total" data-total={state.loading ? '' : String(state.total)} aria-live="polite">
+        <p class="total" data-total={state.loading ? '' : String(state.total)} data-for={state.loading ? '' : state.key} aria-live="polite">
           {state.loading ? t('loading') : `${t('total')}: ${state.total.toLocaleString()}`}
         </p>
         <ExportBar view={view} session={session} params={filtersForExport} />

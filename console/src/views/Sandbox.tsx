@@ -145,7 +145,7 @@ function Panel() {
           >
             <label>
               {t('kind')}
-              <select name="kind">
+              <select name="kind" aria-label={t('kind')}>
                 <option value="error">error</option>
                 <option value="latency">latency</option>
                 <option value="drop">drop</option>
@@ -153,7 +153,7 @@ function Panel() {
             </label>
             <label>
               Action
-              <select name="action">
+              <select name="action" aria-label="Action">
                 <option value="">{t('any')}</option>
                 <option value="DescribeAgentDealsByCache">DescribeAgentDealsByCache</option>
                 <option value="DescribeDealsByCond">DescribeDealsByCond</option>
@@ -299,7 +299,7 @@ function Panel() {
           <h2>{t('signatureMode')}</h2>
           <label>
             {t('signatureMode')}
-            <select value={mode} onChange={(e) => void guard(async () => (setMode((await admin<{ mode: string }>('PUT', '/signature-mode', { mode: (e.currentTarget as HTMLSelectElement).value })).mode), setMsg(t('saved'))))}>
+            <select aria-label={t('signatureMode')} value={mode} onChange={(e) => void guard(async () => (setMode((await admin<{ mode: string }>('PUT', '/signature-mode', { mode: (e.currentTarget as HTMLSelectElement).value })).mode), setMsg(t('saved'))))}>
               <option value="strict">strict</option>
               <option value="soft">soft</option>
               <option value="off">off</option>
