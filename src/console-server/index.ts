@@ -26,6 +26,7 @@ import type { KeyRecord } from '../protocol/authenticate.js';
 import type { RateLimit } from '../rate-limit.js';
 import type { Store } from '../store/store.js';
 import { aggregateDeals, refundsOf, type AggregateView } from './aggregate.js';
+import { rollupAggregate, wholeDays } from './rollup.js';
 
 export interface ConsoleOptions {
   store: Store;
@@ -216,16 +217,17 @@ export const consoleApp: FastifyPluginAsync<ConsoleOptions> = async (app, option
       const status = intOf(body, 'Status', DEAL_STATUSES);
       const statusSet = body.StatusSet === undefined ? undefined : (stringList({ StatusSet: Array.isArray(body.StatusSet) ? body.StatusSet.map(String) : body.StatusSet }, 'StatusSet', 100) ?? []).map((s) => intOf({ StatusSet: s }, 'StatusSet', DEAL_STATUSES)!);
       if (view === 'partners') await store.applyDueCacheChanges();
-      const result = await aggregateDeals(store.db, {
-        view,
-        uin: caller.uin,
-        startTime,
-        endTime,
-        statuses: statusSet?.length ? statusSet : status !== undefined ? [status] : undefined,
-        ownerUins: view === 'partners' ? stringList(body, 'OwnerUins') : undefined,
-        payerMode: view === 'partners' ? intOf(body, 'PayerMode', [0, 1]) : undefined,
-        bigDealIds: stringList(body, 'BigDealIds'),
-      });
+      const statuses = statusSet?.length ? statusSet : status !== undefined ? [status] : undefined;
+      const ownerUins = view === 'partners' ? stringList(body, 'OwnerUins') : undefined;
+      const payerMode = view === 'partners' ? intOf(body, 'PayerMode', [0, 1]) : undefined;
+      const bigDealIds = stringList(body, 'BigDealIds');
+      const unfiltered = !statuses && !ownerUins?.length && payerMode === undefined && !bigDealIds?.length;
+      // Whole days of an agent's unfiltered deals (what the charts and the clients view ask for)
+      // come from the day rollup on SQLite; anything else is a grouped scan.
+      const result =
+        view === 'partners' && unfiltered && store.kind === 'sqlite' && wholeDays(startTime, endTime)
+          ? await rollupAggregate(store.db, caller.uin, startTime, endTime)
+          : await aggregateDeals(store.db, { view, uin: caller.uin, startTime, endTime, statuses, ownerUins, payerMode, bigDealIds });
       return { View: view, StartTime: startTime, EndTime: endTime, ...result };
     });
 

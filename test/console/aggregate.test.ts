@@ -8,6 +8,7 @@ import { buildDemoDataset, DEMO_AGENT, DEMO_CLIENT } from '../../src/domain/demo
 import { expectError, okResponse } from '../helpers/call.js';
 import { AGENT_A, AGENT_B, CLIENT_1, CLIENT_3, LONER } from '../helpers/fixture.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { startAdminServer, type AdminServer } from '../admin/support.js';
 import { AGGREGATE, allDeals, BILLING, ok, PARTNERS, REFUNDS, signed } from './support.js';
 
 const WINDOW = { StartTime: '2000-01-01 00:00:00', EndTime: '2099-12-31 23:59:59' };
@@ -144,5 +145,46 @@ describe('console aggregate endpoint (demo data, the real rate limit)', () => {
     const limited = answers.filter((a) => a.json.Response.Error?.Code === 'RequestLimitExceeded');
     assert.ok(limited.length >= 1 && limited.length <= 10, `${limited.length} of 30 limited`);
     okResponse(answers.find((a) => !a.json.Response.Error)!);
+  });
+});
+
+describe('console aggregate: the day rollup (SQLite) stays exact through writes', () => {
+  let server: AdminServer;
+  before(async () => {
+    server = await startAdminServer({ dataset: buildDemoDataset({ deals: 800 }) });
+  });
+  after(() => server.close());
+
+  /** The whole-day answer (rollup) and the same window one second narrower at each end's edge day (grouped scan) agree. */
+  async function agree(label: string) {
+    const rolled = await ok<Agg>(server.url, AGGREGATE, DEMO_AGENT.key, { View: 'partners', ...WINDOW });
+    const scanned = await ok<Agg>(server.url, AGGREGATE, DEMO_AGENT.key, { View: 'partners', StartTime: '2000-01-01 00:00:00', EndTime: '2099-12-31 23:59:58' });
+    const { RequestId: _a, ...r } = rolled as Agg & { RequestId: string };
+    const { RequestId: _b, EndTime: _e, ...s } = scanned as Agg & { RequestId: string; EndTime: string };
+    assert.deepEqual({ ...r, EndTime: undefined }, { ...s, EndTime: undefined }, label);
+    const deals = await allDeals(server.url, PARTNERS, DEMO_AGENT.key, {});
+    assert.equal(rolled.TotalCount, deals.length, label);
+    assert.equal(rolled.RealTotalCost, deals.reduce((a, d) => a + Number(d.GoodsPrice.RealTotalCost), 0), label);
+  }
+
+  test('lifecycle verbs, refunds, the cache lag, a reset and a fresh load', async () => {
+    await agree('at start');
+    const deals = await allDeals(server.url, PARTNERS, DEMO_AGENT.key, { Status: 1 });
+    assert.equal((await server.admin('POST', `/deals/${deals[0]!.DealName}/pay`, {})).status, 200);
+    const delivered = await allDeals(server.url, PARTNERS, DEMO_AGENT.key, { Status: 4 });
+    assert.equal((await server.admin('POST', `/deals/${delivered[0]!.DealName}/refund`, {})).status, 200);
+    await agree('after pay and refund');
+    // With a cache lag, the change shows in neither the API nor the aggregate until it is due.
+    assert.equal((await server.admin('PUT', '/cache-lag', { seconds: 3600 })).status, 200);
+    const before = await ok<Agg>(server.url, AGGREGATE, DEMO_AGENT.key, { View: 'partners', ...WINDOW });
+    assert.equal((await server.admin('POST', `/deals/${delivered[1]!.DealName}/refund`, {})).status, 200);
+    const during = await ok<Agg>(server.url, AGGREGATE, DEMO_AGENT.key, { View: 'partners', ...WINDOW });
+    assert.deepEqual(during.StatusMix, before.StatusMix, 'the lag hides the change from the aggregate too');
+    assert.equal((await server.admin('PUT', '/cache-lag', { seconds: 0 })).status, 200);
+    await agree('after the lag');
+    // Reset to demo data (a fresh bulk load, which drops and restores the loaded tables' triggers).
+    assert.equal((await server.admin('POST', '/reset', { to: 'demo' })).status, 200);
+    await agree('after a reset to demo data');
+    assert.equal((await server.store.countDeals()) > 0, true);
   });
 });
