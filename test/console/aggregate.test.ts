@@ -8,6 +8,7 @@ import { buildDemoDataset, DEMO_AGENT, DEMO_CLIENT } from '../../src/domain/demo
 import { expectError, okResponse } from '../helpers/call.js';
 import { AGENT_A, AGENT_B, CLIENT_1, CLIENT_3, LONER } from '../helpers/fixture.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { forEachBackend } from '../helpers/backends.js';
 import { startAdminServer, type AdminServer } from '../admin/support.js';
 import { AGGREGATE, allDeals, BILLING, ok, PARTNERS, REFUNDS, signed } from './support.js';
 
@@ -43,10 +44,10 @@ function expected(deals: Array<Record<string, any>>, view: 'partners' | 'billing
   return { total: deals.length, cost: sum(deals, cost), byStatus, byMonth, byOwner };
 }
 
-describe('console aggregate endpoint (fixture: two agents, their clients, a loner)', () => {
+forEachBackend((backend) => describe('console aggregate endpoint (fixture: two agents, their clients, a loner)', () => {
   let server: TestServer;
   before(async () => {
-    server = await startServer();
+    server = await startServer({ backend });
   });
   after(() => server.close());
 
@@ -116,7 +117,7 @@ describe('console aggregate endpoint (fixture: two agents, their clients, a lone
     const loner = await ok<{ RefundSet: unknown[] }>(server.url, REFUNDS, LONER.key, { View: 'billing', DealNames: [original, refund.DealName] });
     assert.deepEqual(loner.RefundSet, []);
   });
-});
+}));
 
 describe('console aggregate endpoint (demo data, the real rate limit)', () => {
   let server: TestServer;

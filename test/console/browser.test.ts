@@ -407,7 +407,9 @@ describe('web console in Chromium', { skip: !existsSync(CHROMIUM) && `no Chromiu
     await page.waitForSelector('h1#deals-title:text-is("Agent deals (DescribeAgentDealsByCache)")');
 
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.waitForTimeout(200);
+    await goto('/deals?Offset=0&Limit=20&Status=4');
+    await shownRows();
+    assert.equal(await page.locator('details.filters-box').getAttribute('open'), null, 'the filters fold on a phone');
     await page.screenshot({ path: join(SHOTS, 'phone.png') });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     const wide = await page.evaluate(() => [...document.querySelectorAll('body *')].filter((e: any) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-wrap')).slice(0, 5).map((e: any) => `${e.tagName}.${e.className}`));

@@ -12,6 +12,9 @@ import type { Session } from '../session';
 
 const PAGE_SIZES = [10, 20, 50, 100, 200];
 
+/** Filters start open on a wide screen and folded on a phone. */
+const wide = () => matchMedia('(min-width: 761px)').matches;
+
 /** The API parameters a URL stands for. */
 export function apiParams(view: ViewDef, p: URLSearchParams): Record<string, unknown> {
   const out: Record<string, unknown> = { Offset: Number(p.get('Offset') ?? 0), Limit: Number(p.get('Limit') ?? 20) };
@@ -160,6 +163,8 @@ export function DealsView({ session, route }: Props) {
   return (
     <section aria-labelledby="deals-title">
       <h1 id="deals-title">{view.name === 'partners' ? t('agentDeals') : t('billingDeals')}</h1>
+      <details class="filters-box" open={wide()}>
+        <summary>{t('filters')}</summary>
       <form class="filters" key={qs} onSubmit={onSubmit} aria-label={t('filters')}>
         {view.name === 'partners' ? (
           <>
@@ -262,6 +267,7 @@ export function DealsView({ session, route }: Props) {
           </button>
         </div>
       </form>
+      </details>
 
       <div class="toolbar">
         <p class="total" data-total={state.loading ? '' : String(state.total)} data-for={state.loading ? '' : state.key} aria-live="polite">

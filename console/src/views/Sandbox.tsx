@@ -1,5 +1,6 @@
 /** The sandbox panel: the admin token, then the live journal, fault rules, reset, clock, cache lag, signature mode. */
 import { useEffect, useState } from 'preact/hooks';
+import { beijing } from '../format';
 import { t } from '../i18n';
 import { admin, adminToken, setAdminToken } from '../session';
 import { useSignal } from '../signals';
@@ -197,7 +198,9 @@ function Panel() {
               <tbody>
                 {rules.map((r) => (
                   <tr key={r.id} data-rule={r.id}>
-                    <td class="mono">{r.id}</td>
+                    <td class="mono" title={r.id}>
+                      {r.id.slice(0, 8)}
+                    </td>
                     <td>{r.kind}</td>
                     <td>{r.action ?? '*'}</td>
                     <td>{r.code ?? ''}</td>
@@ -327,7 +330,7 @@ function Panel() {
               {entries.map((e) => (
                 <tr key={e.seq} data-seq={e.seq}>
                   <td>{e.seq}</td>
-                  <td class="mono">{e.time.replace('T', ' ').slice(0, 19)}</td>
+                  <td class="mono">{beijing(Date.parse(e.time))}</td>
                   <td>{e.action ?? ''}</td>
                   <td class="mono">{e.uin ?? ''}</td>
                   <td class={e.code === 'OK' ? '' : 'neg'}>
