@@ -383,6 +383,16 @@ describe('web console in Chromium', { skip: !existsSync(CHROMIUM) && `no Chromiu
     await axe('charts');
     await shot('charts');
 
+    // Another window through the form (whole days): the numbers follow the aggregate.
+    const from = `${end!.slice(0, 7)}-01`;
+    await page.getByLabel('Created from').fill(from);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForSelector(`p.total[data-start="${from} 00:00:00"]`);
+    const month = await ok(server.url, AGGREGATE, DEMO_AGENT.key, { View: 'partners', StartTime: `${from} 00:00:00`, EndTime: end });
+    assert.equal(Number(await page.locator('p.total').getAttribute('data-total')), month.TotalCount);
+    assert.equal(Number(await page.locator('p.total').getAttribute('data-cost')), month.RealTotalCost);
+    assert.deepEqual(await fen('spend', 2), month.SpendByMonth.map((r: Deal) => r.RealTotalCost));
+
     await goto('/clients');
     await page.waitForSelector('tr[data-client]');
     const clients = await page.locator('tr[data-client]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-client')));

@@ -1,7 +1,7 @@
 /** Charts over a window, from the server's aggregate (DescribeDealAggregates); each with its numbers as a table. */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiCallError, call } from '../api';
-import { beijing, fromInput, money, toInput } from '../format';
+import { beijing, money } from '../format';
 import { lang, statusName, t } from '../i18n';
 import { navigate, type Route } from '../router';
 import type { Session } from '../session';
@@ -70,16 +70,17 @@ export function ChartsView({ session, route, theme }: { session: Session; route:
         onSubmit={(e) => {
           e.preventDefault();
           const f = new FormData(e.currentTarget as HTMLFormElement);
-          navigate(route.path, { StartTime: fromInput(String(f.get('StartTime'))), EndTime: fromInput(String(f.get('EndTime'))) });
+          // Whole days: what the server's day rollup answers at once.
+          navigate(route.path, { StartTime: `${String(f.get('StartTime'))} 00:00:00`, EndTime: `${String(f.get('EndTime'))} 23:59:59` });
         }}
       >
         <label>
           {t('from')}
-          <input type="datetime-local" step="1" name="StartTime" required defaultValue={toInput(start)} />
+          <input type="date" name="StartTime" required defaultValue={start.slice(0, 10)} />
         </label>
         <label>
           {t('to')}
-          <input type="datetime-local" step="1" name="EndTime" required defaultValue={toInput(end)} />
+          <input type="date" name="EndTime" required defaultValue={end.slice(0, 10)} />
         </label>
         <div class="form-actions">
           <button type="submit" class="primary">
