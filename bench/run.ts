@@ -9,7 +9,7 @@
  * plus node-postgres prepared statements.
  *
  * Environment: BENCH_DEALS (default 1000000), BENCH_DURATION seconds per case (10),
- * BENCH_CONNECTIONS (10), BENCH_ONLY (comma-separated case ids, e.g. "a,b,tls,import,import-big,sync"),
+ * BENCH_CONNECTIONS (10), BENCH_ONLY (comma-separated case ids, e.g. "a,b,tls,import,import-big,sync,console"),
  * BENCH_IMPORT_DEALS (200000), BENCH_BACKENDS (cases (a)–(e) on "sqlite,postgres").
  */
 import { cpus, totalmem } from 'node:os';
@@ -19,6 +19,7 @@ import { benchDataset, benchPgDataset, type BenchDataset } from './dataset.js';
 import { benchBigImport, benchImport } from './import.js';
 import { load, startChild, tcdealsServeArgs, type LoadResult, type RunningChild } from './load.js';
 import { benchSync } from './sync.js';
+import { benchConsole } from './console.js';
 import { keepAliveLoad, oneCall, partnersRequest } from './tls.js';
 import { readFileSync } from 'node:fs';
 import { resolveCaDir } from '../src/tls/ca.js';
@@ -189,6 +190,12 @@ if (!ONLY || ONLY.includes('sync')) {
   const sync = await benchSync();
   results.sync = sync;
   rows.push({ db: 'sqlite', case: `sync: ${sync.deals} deals in ${sync.pages} pages, ${sync.seconds.toFixed(1)} s`, 'tcdeals req/s': Math.round(sync.dealsPerSecond), 'baseline req/s': sync.ceiling, ratio: Number(sync.ratio.toFixed(3)), errors: sync.rateLimited });
+}
+
+if (!ONLY || ONLY.includes('console')) {
+  const timings = await benchConsole(await benchDataset(DEALS, log), log);
+  results.console = timings;
+  for (const t of timings) rows.push({ db: 'sqlite', case: `(i) console: ${t.name}, one call at a time (TotalCount ${t.totalCount.toLocaleString()}; first call ${t.firstMs} ms)`, 'p50 ms': t.medianMs, 'p99 ms': t.maxMs });
 }
 
 results.elapsedSeconds = elapsedSeconds();

@@ -31,6 +31,7 @@ import { Metrics } from './ops/metrics.js';
 import { checkReadiness } from './ops/readiness.js';
 import { DEFAULT_RATE_LIMIT, RateLimit, type RateLimitOptions } from './rate-limit.js';
 import { adminApi } from './admin/index.js';
+import { consoleApp } from './console-server/index.js';
 import { progressionHook } from './services/lifecycle.js';
 import { Sandbox } from './sandbox/sandbox.js';
 import type { Store } from './store/store.js';
@@ -321,6 +322,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   };
 
   await app.register(adminApi, { prefix: '/_tcdeals/admin', store, sandbox, token: options.adminToken, logger: log });
+  // The web console (/console/) and its signed aggregate endpoints (/_tcdeals/console/…).
+  await app.register(consoleApp, { store, verify: verifyCaller, rateLimit, logger: log });
 
   // Added after the admin API is registered, so it applies to the API route and the root 404
   // handler only (the admin API keeps its own parsers): the client's Content-Type is set aside

@@ -200,7 +200,7 @@ function shellQuote(s: string): string {
 
 /** The banner is written in one piece, so anything watching stdout sees it whole. */
 function printBanner(endpoint: string, db: string, keys: Awaited<ReturnType<typeof demoKeys>>, tls?: { endpoint: string; names: string }, proxy?: ProxyBanner): void {
-  const lines = [`tcdeals listening on http://${endpoint}  (database: ${db})`];
+  const lines = [`tcdeals listening on http://${endpoint}  (database: ${db})`, `Web console on http://${endpoint}/console/`];
   if (tls) lines.push(`HTTPS on https://${tls.endpoint}  (${tls.names})`);
   if (proxy) {
     lines.push(

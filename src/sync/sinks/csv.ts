@@ -4,13 +4,13 @@
  */
 import { LineFileSink } from './line-file.js';
 
-const PARTNERS_COLUMNS = [
+export const PARTNERS_COLUMNS = [
   'DealName', 'DealId', 'BigDealId', 'OwnerUin', 'AppId', 'CreatTime', 'UpdateTime', 'PayEndTime', 'OverdueTime',
   'Status', 'DealStatus', 'ActionType', 'GoodsCategoryId', 'GoodsName', 'SubGoodsName', 'GoodsNum', 'GoodsPrice',
   'VoucherDecline', 'PaymentMethod', 'PayerMode', 'Payer', 'Creater', 'BillId', 'ActivityId', 'ClientType',
   'ProjectType', 'SalesUin', 'ClientRemark', 'ProductInfo', 'ResourceIds', 'RefundMap',
 ];
-const BILLING_COLUMNS = [
+export const BILLING_COLUMNS = [
   'OrderId', 'BigDealId', 'CreateTime', 'Status', 'Action', 'Payer', 'Creator', 'RealTotalCost', 'VoucherDecline',
   'TotalCost', 'Price', 'Policy', 'Currency', 'TimeSpan', 'TimeUnit', 'PayMode', 'ProjectId', 'GoodsCategoryId',
   'ProductCode', 'SubProductCode', 'ProductName', 'SubProductName', 'ProductInfo', 'ResourceId', 'ZoneCode', 'Formula',
