@@ -25,7 +25,9 @@ interface Run {
 
 /** Runs `tcdeals exec …` in `cwd` with TMPDIR pointing at `tmp`; `onStart` sees the live process. */
 function execRun(args: string[], o: { cwd: string; tmp: string; env?: Record<string, string>; onStart?: (child: ReturnType<typeof spawn>, out: () => string) => void }): Promise<Run> {
-  const env = { ...process.env, DATABASE_URL: '', TMPDIR: o.tmp, TEMP: o.tmp, TMP: o.tmp, TCDEALS_ENDPOINT: '', TCDEALS_ADMIN_TOKEN: '', ...o.env };
+  // CA variables the machine may set are cleared: with them exec writes merged copies beside the
+  // CA (tested in test/tls/ca.test.ts), and the files left behind would depend on the machine.
+  const env = { ...process.env, DATABASE_URL: '', TMPDIR: o.tmp, TEMP: o.tmp, TMP: o.tmp, TCDEALS_ENDPOINT: '', TCDEALS_ADMIN_TOKEN: '', NODE_EXTRA_CA_CERTS: '', SSL_CERT_FILE: '', REQUESTS_CA_BUNDLE: '', ...o.env };
   const child = spawn(process.execPath, [BIN, 'exec', ...args], { cwd: o.cwd, env });
   let stdout = '';
   let stderr = '';

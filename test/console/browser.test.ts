@@ -409,10 +409,13 @@ describe('web console in Chromium', { skip: !existsSync(CHROMIUM) && `no Chromiu
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
     assert.equal(await page.getByRole('button', { name: '查询' }).count(), 1);
     await page.getByRole('button', { name: '深色' }).click();
+    // The theme is applied on the next render: wait for it rather than race it.
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark', undefined, { timeout: 10_000 });
     assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
     await axe('agent deals, zh-CN, dark');
     await shot('agent-deals-zh-dark');
     await page.getByRole('button', { name: '浅色' }).click();
+    await page.waitForFunction(() => document.documentElement.dataset.theme !== 'dark', undefined, { timeout: 10_000 });
     await page.getByTestId('lang').selectOption('en-US');
     await page.waitForSelector('h1#deals-title:text-is("Agent deals (DescribeAgentDealsByCache)")');
 
