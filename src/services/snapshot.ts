@@ -59,9 +59,10 @@ void allDealColumns;
 
 /**
  * Line types in the order a snapshot holds them (parents before children). Tables without a line
- * type are derived and rebuilt on load: `deal_resources` from the deals, `deal_counts` by its
- * triggers as the deals are written, `agent_cache_order` (cache positions) lazily by the next
- * partners read; `meta` travels in the meta line.
+ * type are derived and rebuilt on load: `deal_resources` from the deals, `deal_counts` and
+ * `agent_cache_counts` by their triggers as the deals and cache rows are written,
+ * `agent_cache_order` (cache positions) lazily by the next partners read; `meta` travels in the
+ * meta line.
  */
 const LINE_SPECS = {
   account: {

@@ -11,6 +11,7 @@ import { chunks, fromExcluded, WRITE_CHUNK } from './deals.js';
 import type { AgentClientsTable, AgentDealCacheTable, Database } from './schema.js';
 import { hasNul } from './text.js';
 import { markStale, positionPage, validPositions } from './agent-positions.js';
+import { CACHE_COUNT_TRIGGERS, cacheCountTriggers, countedPage, recountCache, recountCacheStatements } from './cache-counts.js';
 
 /** Before rows are deleted: their agents' positions will have gaps. */
 async function staleAgentsOf(db: Kysely<Database>, column: 'deal_name' | 'owner_uin', values: string[]): Promise<void> {
@@ -115,20 +116,22 @@ export async function refreshClient(db: Kysely<Database>, clientUin: string): Pr
  */
 export async function rebuildCache(db: Kysely<Database>, kind: 'sqlite' | 'postgres'): Promise<void> {
   if (kind === 'postgres') return rebuildPostgres(db);
+  // The counts are made once at the end, not by a trigger per deleted and per written row.
+  for (const t of CACHE_COUNT_TRIGGERS) await sql`drop trigger if exists ${sql.id(t)}`.execute(db);
   await db.deleteFrom('agent_deal_cache').execute();
-  const indexes =
-    kind === 'sqlite'
-      ? (await sql<{ name: string; sql: string }>`select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name = 'agent_deal_cache' order by name`.execute(db)).rows
-      : [];
+  const indexes = (await sql<{ name: string; sql: string }>`select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name = 'agent_deal_cache' order by name`.execute(db)).rows;
   for (const ix of indexes) await sql`drop index ${sql.id(ix.name)}`.execute(db);
   const clients = await db.selectFrom('agent_clients').select('client_uin').orderBy('client_uin').execute();
   for (const { client_uin } of clients) await insertClientRows(db, client_uin);
   for (const ix of indexes) await sql.raw(ix.sql).execute(db);
+  await recountCache(db);
+  for (const statement of cacheCountTriggers('sqlite')) await sql.raw(statement).execute(db);
   // Dropping an index drops its planner statistics: sample them again (see sqlite.ts).
-  if (kind === 'sqlite') await sql`analyze agent_deal_cache`.execute(db);
+  await sql`analyze agent_deal_cache`.execute(db);
 }
 
 const NEXT_TABLE = 'agent_deal_cache_next';
+const NEXT_COUNTS = 'agent_cache_counts_next';
 
 /**
  * PostgreSQL: the new cache is built in a table of its own, without indexes, ranked in one pass,
@@ -159,6 +162,9 @@ async function rebuildPostgres(db: Kysely<Database>): Promise<void> {
   }
   await sql`analyze ${sql.id(NEXT_TABLE)}`.execute(db);
   const { rows: totals } = await sql<{ agent_uin: string; total: number | string }>`select agent_uin, count(*) as total from ${sql.id(NEXT_TABLE)} group by agent_uin`.execute(db);
+  // Its counts beside it too; the queued changes applied after the swap go through the triggers.
+  await sql`create table ${sql.id(NEXT_COUNTS)} (like agent_cache_counts including all)`.execute(db);
+  for (const statement of recountCacheStatements(NEXT_TABLE, NEXT_COUNTS)) await sql.raw(statement).execute(db);
   await swapWhenQuiet(db, async () => {
     // Positions first, as every writer locks them; EXCLUSIVE waits for the writers and rankers
     // holding position rows and lets plain readers on. Then the cache: waits for the queries on
@@ -169,6 +175,10 @@ async function rebuildPostgres(db: Kysely<Database>): Promise<void> {
     await sql`alter table ${sql.id(NEXT_TABLE)} rename to agent_deal_cache`.execute(db);
     await sql`alter table agent_deal_cache rename constraint ${sql.id(`${NEXT_TABLE}_pkey`)} to agent_deal_cache_pkey`.execute(db);
     for (const ix of indexes) await sql`alter index ${sql.id(`${ix.name}_next`)} rename to ${sql.id(ix.name)}`.execute(db);
+    await sql`drop table agent_cache_counts`.execute(db);
+    await sql`alter table ${sql.id(NEXT_COUNTS)} rename to agent_cache_counts`.execute(db);
+    await sql`alter index ${sql.id(`${NEXT_COUNTS}_pkey`)} rename to agent_cache_counts_pk`.execute(db);
+    for (const statement of cacheCountTriggers('postgres')) await sql.raw(statement).execute(db);
     // Every agent's positions, as just ranked.
     await db.deleteFrom('agent_cache_order').execute();
     for (const part of chunks(totals, WRITE_CHUNK)) {
@@ -291,6 +301,8 @@ export async function queryAgentDeals(db: Kysely<Database>, q: AgentDealsQuery):
     }
     positionsStale = true;
   }
+  // Time range, status and payer mode only: the per-day counts answer TotalCount and deep offsets.
+  if (!ownerUins && !dealNames && !bigDealIds) return { ...(await countedPage(db, q)), positionsStale };
   let filtered = db.selectFrom('agent_deal_cache').where('agent_uin', '=', q.agentUin);
   if (q.startTime !== undefined) filtered = filtered.where('create_time', '>=', q.startTime);
   if (q.endTime !== undefined) filtered = filtered.where('create_time', '<=', q.endTime);

@@ -6,7 +6,7 @@
  * - renders each cache row in the same pass as its deal instead of reading the deal back,
  * - on a "fresh" load (the store held no deals) skips the cleanup of earlier versions, drops the
  *   secondary indexes of the three deal tables and rebuilds them at the end by sorting (much
- *   cheaper than a million index inserts), drops the deal-count triggers and counts once at the
+ *   cheaper than a million index inserts), drops the counting triggers (deals, cache) and counts once at the
  *   end, and on SQLite commits through a rollback journal,
  * - takes its deals as batches from any (async) iterable, so a generator streams a million of
  *   them through without holding them all; or as batches already *prepared* elsewhere (checked,
@@ -33,6 +33,7 @@ import { assertUin, bindingRow, defaultAppId, type Binding, type NewKey } from '
 import { cacheRow, CACHED_PAY_MODE, insertMissingRows, refreshClient } from './agent-cache.js';
 import { cachedAgents, markStale, rankNewRows } from './agent-positions.js';
 import { chunks, fromExcluded } from './deals.js';
+import { recountCacheStatements } from './cache-counts.js';
 import { RECOUNT_DEALS } from './deal-counts.js';
 import { copyFrom, copyValue } from './pg-copy.js';
 import type { AgentClientsTable, AgentDealCacheTable, Database } from './schema.js';
@@ -69,6 +70,8 @@ const SMALL_CHUNK = 500;
 const SQLITE_BULK_CACHE_KIB = 16 * 1024;
 /** Tables whose secondary indexes a fresh load drops and rebuilds. */
 const LOADED_TABLES = ['deals', 'deal_resources', 'agent_deal_cache'] as const;
+/** What the loaded tables' counting triggers would have counted (deal-counts.ts, cache-counts.ts). */
+const RECOUNT_AFTER_LOAD = [...RECOUNT_DEALS, ...recountCacheStatements()];
 /** A PostgreSQL load of at least this many deals refreshes the planner's statistics. */
 const ANALYZE_AFTER_DEALS = 10_000;
 /** Resource rows per multi-row INSERT on SQLite. */
@@ -620,7 +623,7 @@ function sqliteWriter(conn: BetterSqlite3.Database, fresh: boolean): Writer {
     async finish() {
       for (const ix of indexes) conn.exec(ix.sql);
       for (const t of triggers) conn.exec(t.sql);
-      if (triggers.length > 0) for (const statement of RECOUNT_DEALS) conn.exec(statement);
+      if (triggers.length > 0) for (const statement of RECOUNT_AFTER_LOAD) conn.exec(statement);
       // Fresh planner statistics (sampled; see sqlite.ts): the tables just grew from nothing.
       if (fresh) conn.exec('analyze');
     },
@@ -707,7 +710,7 @@ async function copyWriter(db: Kysely<Database>, client: pg.ClientBase): Promise<
       await sql`set local maintenance_work_mem = '256MB'`.execute(db);
       for (const ix of indexes) await sql.raw(ix.def).execute(db);
       for (const t of triggers) await sql.raw(t.def).execute(db);
-      if (triggers.length > 0) for (const statement of RECOUNT_DEALS) await sql.raw(statement).execute(db);
+      if (triggers.length > 0) for (const statement of RECOUNT_AFTER_LOAD) await sql.raw(statement).execute(db);
     },
     settle: () => inflight.catch(() => {}),
     close() {},

@@ -63,7 +63,7 @@ export async function recountDeals(db: Kysely<Database>): Promise<void> {
 }
 
 /** The smallest string above every string starting with `day` (its last character, a digit, plus one). */
-function afterDay(day: string): string {
+export function afterDay(day: string): string {
   return day.slice(0, -1) + String.fromCharCode(day.charCodeAt(day.length - 1) + 1);
 }
 

@@ -4,6 +4,7 @@
  * `(…, create_time, deal_name)` is walked forwards for oldest-first and backwards for newest-first).
  */
 import { PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider, type RawBuilder } from 'kysely';
+import { CACHE_COUNT_FUNCTION, cacheCountTriggers, recountCache } from './cache-counts.js';
 import { dealCountTriggers, recountDeals } from './deal-counts.js';
 
 /**
@@ -284,6 +285,26 @@ const partnersClients: Migration = {
   },
 };
 
+/** Partners cache rows counted per agent, day, status and payer mode, kept by triggers (see cache-counts.ts). */
+const agentCacheCounts: Migration = {
+  async up(db: Kysely<any>) {
+    const text = textType(db);
+    await db.schema
+      .createTable('agent_cache_counts')
+      .addColumn('agent_uin', text, (c) => c.notNull())
+      .addColumn('day', text, (c) => c.notNull())
+      .addColumn('status', 'integer', (c) => c.notNull())
+      .addColumn('payer_mode', 'integer', (c) => c.notNull())
+      .addColumn('n', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('agent_cache_counts_pk', ['agent_uin', 'day', 'status', 'payer_mode'])
+      .execute();
+    const kind = isPostgres(db) ? 'postgres' : 'sqlite';
+    if (kind === 'postgres') await sql.raw(CACHE_COUNT_FUNCTION).execute(db);
+    for (const statement of cacheCountTriggers(kind)) await sql.raw(statement).execute(db);
+    await recountCache(db);
+  },
+};
+
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
   '0002_agent_cache_pending': cachePending,
@@ -293,6 +314,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0006_deal_verbatim': dealVerbatim,
   '0007_agent_owner_payer_index': ownerPayerIndex,
   '0008_partners_clients': partnersClients,
+  '0009_agent_cache_counts': agentCacheCounts,
 };
 
 export const migrationProvider: MigrationProvider = {

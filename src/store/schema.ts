@@ -70,6 +70,15 @@ export interface DealCountsTable {
   n: number;
 }
 
+/** Partners cache rows per agent, day, status and payer mode (cache-counts.ts). */
+export interface AgentCacheCountsTable {
+  agent_uin: string;
+  day: string;
+  status: number;
+  payer_mode: number;
+  n: number;
+}
+
 /** How a client account looks to agents (partners DescribeAgentAuditedClients / DescribeAgentClients). */
 export interface ClientProfilesTable {
   client_uin: string;
@@ -129,6 +138,7 @@ export interface Database {
   agent_cache_pending: AgentCachePendingTable;
   agent_cache_order: AgentCacheOrderTable;
   deal_counts: DealCountsTable;
+  agent_cache_counts: AgentCacheCountsTable;
   meta: MetaTable;
   client_profiles: ClientProfilesTable;
   salesmen: SalesmenTable;

@@ -90,6 +90,17 @@ describe('partners cache rebuild on PostgreSQL', { skip: PG_SKIP }, () => {
     return { rows: Number(rows[0].n), checksum: rows[0].sum };
   }
 
+  /** The per-day counts (cache-counts.ts) against counting the cache there and then. */
+  async function assertCountsExact(where: string): Promise<void> {
+    const order = 'order by agent_uin, day, status, payer_mode';
+    const kept = await client!.query(`select agent_uin, day, status, payer_mode, n::int as n from agent_cache_counts ${order}`);
+    const counted = await client!.query(
+      `select agent_uin, substr(create_time, 1, 10) as day, status, payer_mode, count(*)::int as n from agent_deal_cache group by 1, 2, 3, 4 ${order}`,
+    );
+    assert.ok(counted.rows.length > 0);
+    assert.deepEqual(kept.rows, counted.rows, `agent_cache_counts exact ${where}`);
+  }
+
   async function answers(): Promise<unknown[]> {
     const out: unknown[] = [];
     for (const q of QUERIES) {
@@ -178,6 +189,7 @@ describe('partners cache rebuild on PostgreSQL', { skip: PG_SKIP }, () => {
       ].sort(),
       'the queued writes were applied to the new table',
     );
+    await assertCountsExact('after the swap: counted beside the new table, the queued writes through its triggers');
     assert.equal((await answers())[0] !== undefined, true);
     const { TotalCount } = (await answers())[0] as { TotalCount: number };
     assert.equal(TotalCount, snapBefore.rows + 1);
