@@ -1,4 +1,4 @@
-/** The benchmark cases (a)–(e), as signed TC3 requests against the bench dataset. */
+/** The benchmark cases (a)–(e) and (j), as signed TC3 requests against the bench dataset. */
 import { signTc3 } from '../src/client/signer.js';
 import { formatDateTime } from '../src/protocol/datetime.js';
 import { BENCH_ANCHOR } from './dataset.js';
@@ -27,6 +27,7 @@ export const CASES: Case[] = [
   { id: 'b', name: 'partners page at Offset 0', service: 'partners', action: 'DescribeAgentDealsByCache', version: '2018-03-21', key: 'agent', body: { Offset: 0, Limit: 20 } },
   { id: 'c', name: `partners page at Offset ${DEEP.toLocaleString()}`, service: 'partners', action: 'DescribeAgentDealsByCache', version: '2018-03-21', key: 'agent', body: { Offset: DEEP, Limit: 20 } },
   { id: 'd', name: 'partners with OwnerUins + Status', service: 'partners', action: 'DescribeAgentDealsByCache', version: '2018-03-21', key: 'agent', body: { Offset: 0, Limit: 20, OwnerUins: ['100000000002', '100000000003', '100000000004'], Status: 4 } },
+  { id: 'j', name: `partners with Status + PayerMode at Offset ${(DEEP / 2).toLocaleString()}`, service: 'partners', action: 'DescribeAgentDealsByCache', version: '2018-03-21', key: 'agent', body: { Offset: DEEP / 2, Limit: 20, Status: 4, PayerMode: 0 } },
   { id: 'e', name: 'TotalCount of the agent owning every deal (Limit 1)', service: 'partners', action: 'DescribeAgentDealsByCache', version: '2018-03-21', key: 'agent', body: { Offset: 0, Limit: 1 } },
 ];
 

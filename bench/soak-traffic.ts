@@ -309,7 +309,7 @@ function goodBilling(rng: Rng, world: World): { key: Key; params: Record<string,
   return { key, params, verify };
 }
 
-function goodPartners(rng: Rng, world: World): { key: Key; params: Record<string, unknown>; verify: Planned['verify'] } {
+export function goodPartners(rng: Rng, world: World): { key: Key; params: Record<string, unknown>; verify: Planned['verify'] } {
   const limit = partnersLimit(rng);
   const params: Record<string, unknown> = {};
   const filters = {

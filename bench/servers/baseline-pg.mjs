@@ -23,6 +23,7 @@ function agentQuery(p, uin) {
   const where = ['agent_uin = $1'];
   const args = [uin];
   if (p.Status !== undefined) (args.push(Number(p.Status)), where.push(`status = $${args.length}`));
+  if (p.PayerMode !== undefined) (args.push(Number(p.PayerMode)), where.push(`payer_mode = $${args.length}`));
   const owners = p.OwnerUins ?? [];
   if (owners.length) (args.push(owners), where.push(`owner_uin = any($${args.length}::text[])`));
   const dir = Number(p.Order ?? 0) === 0 ? 'desc' : 'asc';

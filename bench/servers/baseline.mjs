@@ -26,6 +26,7 @@ function agentQuery(p) {
   const where = ['agent_uin = ?'];
   const args = [];
   if (p.Status !== undefined) (where.push('status = ?'), args.push(Number(p.Status)));
+  if (p.PayerMode !== undefined) (where.push('payer_mode = ?'), args.push(Number(p.PayerMode)));
   const owners = p.OwnerUins ?? [];
   if (owners.length) (where.push(`owner_uin in (${owners.map(() => '?').join(',')})`), args.push(...owners));
   const dir = Number(p.Order ?? 0) === 0 ? 'desc' : 'asc';

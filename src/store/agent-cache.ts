@@ -41,7 +41,7 @@ export function cacheRow(d: DealRecord, binding: AgentClientsTable, body = JSON.
 const RENDERED_COLUMNS = ['agent_uin', 'owner_uin', 'create_time', 'status', 'payer_mode', 'big_deal_id', 'body'] as const;
 
 /** The cache table, or the one a PostgreSQL rebuild fills beside it (see rebuildPostgres). */
-type CacheTable = 'agent_deal_cache' | typeof NEXT_TABLE;
+type CacheTable = 'agent_deal_cache' | typeof STAGE_TABLE;
 
 async function insertRows(db: Kysely<Database>, deals: readonly DealRecord[], bindings: Map<string, AgentClientsTable>, into: CacheTable = 'agent_deal_cache'): Promise<void> {
   const rows: AgentDealCacheTable[] = [];
@@ -51,9 +51,9 @@ async function insertRows(db: Kysely<Database>, deals: readonly DealRecord[], bi
   }
   // Replacing a row that is already there: on PostgreSQL another instance's write may have put it
   // there since this transaction's delete (a rebuild racing an import); it is the same deal.
-  if (into === NEXT_TABLE) {
-    // A new table without keys yet: plain inserts, nothing to replace.
-    for (const part of chunks(rows, WRITE_CHUNK)) await (db as unknown as Kysely<Record<CacheTable, AgentDealCacheTable>>).insertInto(NEXT_TABLE).values(part).execute();
+  if (into === STAGE_TABLE) {
+    // A scratch table without keys: plain inserts, nothing to replace.
+    for (const part of chunks(rows, WRITE_CHUNK)) await (db as unknown as Kysely<Record<CacheTable, AgentDealCacheTable>>).insertInto(STAGE_TABLE).values(part).execute();
     return;
   }
   for (const part of chunks(rows, WRITE_CHUNK)) {
@@ -131,6 +131,7 @@ export async function rebuildCache(db: Kysely<Database>, kind: 'sqlite' | 'postg
 }
 
 const NEXT_TABLE = 'agent_deal_cache_next';
+const STAGE_TABLE = 'tcdeals_cache_stage';
 const NEXT_COUNTS = 'agent_cache_counts_next';
 
 /**
@@ -142,12 +143,19 @@ const NEXT_COUNTS = 'agent_cache_counts_next';
  * commit. Positions come out valid.
  */
 async function rebuildPostgres(db: Kysely<Database>): Promise<void> {
-  await sql`create table ${sql.id(NEXT_TABLE)} (like agent_deal_cache including defaults)`.execute(db);
+  // Rendered into a scratch table first, then copied into the new one with positions: ranking by
+  // UPDATE would leave HOT chains that the indexes built next cannot cover, and PostgreSQL then
+  // keeps those indexes from this very transaction (pg_index.indcheckxmin): the swap's own writes —
+  // the changes queued meanwhile — became a scan of the whole table each, ~50 s of the swap with
+  // every reader waiting on its lock.
+  await sql`create temp table ${sql.id(STAGE_TABLE)} (like agent_deal_cache including defaults) on commit drop`.execute(db);
   const clients = await db.selectFrom('agent_clients').select('client_uin').orderBy('client_uin').execute();
-  for (const { client_uin } of clients) await insertClientRows(db, client_uin, false, NEXT_TABLE);
-  await sql`update ${sql.id(NEXT_TABLE)} n set pos = r.rn
-    from (select deal_name, row_number() over (partition by agent_uin order by create_time, deal_name) as rn from ${sql.id(NEXT_TABLE)}) r
-    where n.deal_name = r.deal_name`.execute(db);
+  for (const { client_uin } of clients) await insertClientRows(db, client_uin, false, STAGE_TABLE);
+  await sql`create table ${sql.id(NEXT_TABLE)} (like agent_deal_cache including defaults)`.execute(db);
+  const columns = sql.raw(['deal_name', ...RENDERED_COLUMNS].join(', '));
+  await sql`insert into ${sql.id(NEXT_TABLE)} (${columns}, pos)
+    select ${columns}, row_number() over (partition by agent_uin order by create_time, deal_name) from ${sql.id(STAGE_TABLE)}`.execute(db);
+  await sql`drop table ${sql.id(STAGE_TABLE)}`.execute(db);
   // The live table's indexes, made again on the new one under temporary names.
   const { rows: indexes } = await sql<{ name: string; def: string }>`
     select i.indexname as name, i.indexdef as def from pg_indexes i
