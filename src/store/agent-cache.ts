@@ -4,11 +4,13 @@
  * inside the same transaction as each write, so it is always fresh in this version.
  */
 import { sql, type Kysely } from 'kysely';
+import type pg from 'pg';
 import type { DealRecord } from '../domain/deal.js';
 import { toAgentDeal } from '../domain/views.js';
 import { bindingsOf } from './accounts.js';
 import { chunks, fromExcluded, WRITE_CHUNK } from './deals.js';
 import type { AgentClientsTable, AgentDealCacheTable, Database } from './schema.js';
+import { copyFrom, copyValue } from './pg-copy.js';
 import { hasNul } from './text.js';
 import { markStale, positionPage, validPositions } from './agent-positions.js';
 import { CACHE_COUNT_TRIGGERS, cacheCountTriggers, countedPage, recountCache, recountCacheStatements } from './cache-counts.js';
@@ -40,29 +42,30 @@ export function cacheRow(d: DealRecord, binding: AgentClientsTable, body = JSON.
 /** What a cache row holds besides its key and position. */
 const RENDERED_COLUMNS = ['agent_uin', 'owner_uin', 'create_time', 'status', 'payer_mode', 'big_deal_id', 'body'] as const;
 
-/** The cache table, or the one a PostgreSQL rebuild fills beside it (see rebuildPostgres). */
-type CacheTable = 'agent_deal_cache' | typeof STAGE_TABLE;
+/** Where rendered cache rows go: the live cache (replacing rows already there), or a rebuild's scratch table. */
+type RowSink = (rows: AgentDealCacheTable[]) => Promise<void>;
 
-async function insertRows(db: Kysely<Database>, deals: readonly DealRecord[], bindings: Map<string, AgentClientsTable>, into: CacheTable = 'agent_deal_cache'): Promise<void> {
+function liveCache(db: Kysely<Database>): RowSink {
+  return async (rows) => {
+    // Replacing a row that is already there: on PostgreSQL another instance's write may have put it
+    // there since this transaction's delete (a rebuild racing an import); it is the same deal.
+    for (const part of chunks(rows, WRITE_CHUNK)) {
+      await db
+        .insertInto('agent_deal_cache')
+        .values(part)
+        .onConflict((oc) => oc.column('deal_name').doUpdateSet((eb) => fromExcluded(eb, RENDERED_COLUMNS, { pos: null })))
+        .execute();
+    }
+  };
+}
+
+async function insertRows(deals: readonly DealRecord[], bindings: Map<string, AgentClientsTable>, sink: RowSink): Promise<void> {
   const rows: AgentDealCacheTable[] = [];
   for (const d of deals) {
     const binding = bindings.get(d.owner_uin);
     if (binding && d.pay_mode === CACHED_PAY_MODE) rows.push(cacheRow(d, binding));
   }
-  // Replacing a row that is already there: on PostgreSQL another instance's write may have put it
-  // there since this transaction's delete (a rebuild racing an import); it is the same deal.
-  if (into === STAGE_TABLE) {
-    // A scratch table without keys: plain inserts, nothing to replace.
-    for (const part of chunks(rows, WRITE_CHUNK)) await (db as unknown as Kysely<Record<CacheTable, AgentDealCacheTable>>).insertInto(STAGE_TABLE).values(part).execute();
-    return;
-  }
-  for (const part of chunks(rows, WRITE_CHUNK)) {
-    await db
-      .insertInto('agent_deal_cache')
-      .values(part)
-      .onConflict((oc) => oc.column('deal_name').doUpdateSet((eb) => fromExcluded(eb, RENDERED_COLUMNS, { pos: null })))
-      .execute();
-  }
+  if (rows.length > 0) await sink(rows);
 }
 
 /**
@@ -96,7 +99,7 @@ export async function refreshDeals(db: Kysely<Database>, deals: readonly DealRec
       await db.updateTable('agent_deal_cache').set({ body, status, payer_mode, big_deal_id, owner_uin }).where('deal_name', '=', deal_name).execute();
     }
     if (leaving.length > 0) await db.deleteFrom('agent_deal_cache').where('deal_name', 'in', leaving).execute();
-    await insertRows(db, arriving, bindings);
+    await insertRows(arriving, bindings, liveCache(db));
   }
 }
 
@@ -114,8 +117,8 @@ export async function refreshClient(db: Kysely<Database>, clientUin: string): Pr
  * the previous snapshot meanwhile (WAL). PostgreSQL builds a new table beside the live one and
  * swaps it in (rebuildPostgres).
  */
-export async function rebuildCache(db: Kysely<Database>, kind: 'sqlite' | 'postgres'): Promise<void> {
-  if (kind === 'postgres') return rebuildPostgres(db);
+export async function rebuildCache(db: Kysely<Database>, kind: 'sqlite' | 'postgres', pgClient?: pg.ClientBase): Promise<void> {
+  if (kind === 'postgres') return rebuildPostgres(db, pgClient);
   // The counts are made once at the end, not by a trigger per deleted and per written row.
   for (const t of CACHE_COUNT_TRIGGERS) await sql`drop trigger if exists ${sql.id(t)}`.execute(db);
   await db.deleteFrom('agent_deal_cache').execute();
@@ -142,7 +145,7 @@ const NEXT_COUNTS = 'agent_cache_counts_next';
  * meanwhile also queue their changes (Store does), which are applied to the new table before the
  * commit. Positions come out valid.
  */
-async function rebuildPostgres(db: Kysely<Database>): Promise<void> {
+async function rebuildPostgres(db: Kysely<Database>, pgClient?: pg.ClientBase): Promise<void> {
   // Rendered into a scratch table first, then copied into the new one with positions: ranking by
   // UPDATE would leave HOT chains that the indexes built next cannot cover, and PostgreSQL then
   // keeps those indexes from this very transaction (pg_index.indcheckxmin): the swap's own writes —
@@ -150,9 +153,9 @@ async function rebuildPostgres(db: Kysely<Database>): Promise<void> {
   // every reader waiting on its lock.
   await sql`create temp table ${sql.id(STAGE_TABLE)} (like agent_deal_cache including defaults) on commit drop`.execute(db);
   const clients = await db.selectFrom('agent_clients').select('client_uin').orderBy('client_uin').execute();
-  for (const { client_uin } of clients) await insertClientRows(db, client_uin, false, STAGE_TABLE);
+  for (const { client_uin } of clients) await insertClientRows(db, client_uin, false, pgClient ? copyInto(pgClient, STAGE_TABLE) : insertInto(db, STAGE_TABLE));
   await sql`create table ${sql.id(NEXT_TABLE)} (like agent_deal_cache including defaults)`.execute(db);
-  const columns = sql.raw(['deal_name', ...RENDERED_COLUMNS].join(', '));
+  const columns = sql.raw(STAGE_COLUMNS.join(', '));
   await sql`insert into ${sql.id(NEXT_TABLE)} (${columns}, pos)
     select ${columns}, row_number() over (partition by agent_uin order by create_time, deal_name) from ${sql.id(STAGE_TABLE)}`.execute(db);
   await sql`drop table ${sql.id(STAGE_TABLE)}`.execute(db);
@@ -197,6 +200,22 @@ async function rebuildPostgres(db: Kysely<Database>): Promise<void> {
   });
 }
 
+const STAGE_COLUMNS = ['deal_name', ...RENDERED_COLUMNS] as const;
+
+/** Plain inserts into a scratch table (no keys, nothing to replace). */
+function insertInto(db: Kysely<Database>, table: string): RowSink {
+  const scratch = db as unknown as Kysely<Record<string, AgentDealCacheTable>>;
+  return async (rows) => {
+    for (const part of chunks(rows, WRITE_CHUNK)) await scratch.insertInto(table).values(part).execute();
+  };
+}
+
+/** COPY into a scratch table, on the rebuild's own connection: several times cheaper per row than INSERT. */
+function copyInto(client: pg.ClientBase, table: string): RowSink {
+  const statement = `copy ${table} (${STAGE_COLUMNS.join(', ')}) from stdin`;
+  return (rows) => copyFrom(client, statement, rows.map((r) => STAGE_COLUMNS.map((c) => copyValue(r[c])).join('\t') + '\n').join(''));
+}
+
 /** How long the swap waits for one lock before it steps back; below PostgreSQL's deadlock_timeout (1 s). */
 const SWAP_LOCK_TIMEOUT_MS = 200;
 
@@ -230,7 +249,7 @@ export async function insertMissingRows(db: Kysely<Database>, clientUin: string)
   await insertClientRows(db, clientUin, true);
 }
 
-async function insertClientRows(db: Kysely<Database>, clientUin: string, onlyMissing = false, into: CacheTable = 'agent_deal_cache'): Promise<void> {
+async function insertClientRows(db: Kysely<Database>, clientUin: string, onlyMissing = false, sink = liveCache(db)): Promise<void> {
   const bindings = await bindingsOf(db, [clientUin]);
   if (!bindings.has(clientUin)) return;
   // Walked along the owner's (create_time, deal_name) index: a seek a page, no sort.
@@ -244,7 +263,7 @@ async function insertClientRows(db: Kysely<Database>, clientUin: string, onlyMis
     }
     const page = await q.orderBy('create_time').orderBy('deal_name').limit(1000).execute();
     if (page.length === 0) return;
-    await insertRows(db, page.filter((d) => d.pay_mode === CACHED_PAY_MODE), bindings, into);
+    await insertRows(page, bindings, sink);
     const last = page[page.length - 1]!;
     after = { time: last.create_time, name: last.deal_name };
   }

@@ -258,26 +258,30 @@ export class Store {
    * store (`tcdeals seed`, `tcdeals deals import`); deals are upserted by DealName either way.
    */
   async bulkLoad(data: BulkData, options: BulkLoadOptions = {}): Promise<BulkLoadResult> {
-    if (this.backend.pgPool && !this.db.isTransaction) {
-      // One client of the pool for the whole load: its COPYs and the query layer's statements
-      // then share one transaction.
-      const { kyselyOnClient } = await import('./postgres.js');
-      const client = await this.backend.pgPool.connect();
-      const db = kyselyOnClient<Database>(client);
-      try {
-        const dedicated = new Store(this.backend, this.now, db);
-        dedicated.cacheLagMs = this.cacheLagMs;
-        return await dedicated.bulkLoadInTransaction(data, options, client);
-      } finally {
-        await db.destroy();
-        client.release();
-      }
-    }
+    if (this.backend.pgPool && !this.db.isTransaction) return this.onOwnClient((store, client) => store.bulkLoadInTransaction(data, options, client));
     const restoreJournal = this.backend.sqlite && !this.db.isTransaction ? rollbackJournalForFreshLoad(this.backend.sqlite) : undefined;
     try {
       return await this.bulkLoadInTransaction(data, options);
     } finally {
       restoreJournal?.();
+    }
+  }
+
+  /**
+   * Runs `fn` on a store bound to one client of the PostgreSQL pool, given that client too: its
+   * COPYs and the query layer's statements then share one transaction.
+   */
+  private async onOwnClient<T>(fn: (store: Store, client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const { kyselyOnClient } = await import('./postgres.js');
+    const client = await this.backend.pgPool!.connect();
+    const db = kyselyOnClient<Database>(client);
+    try {
+      const dedicated = new Store(this.backend, this.now, db);
+      dedicated.cacheLagMs = this.cacheLagMs;
+      return await fn(dedicated, client);
+    } finally {
+      await db.destroy();
+      client.release();
     }
   }
 
@@ -333,7 +337,9 @@ export class Store {
    * (an operator's explicit rebuild) wait their turn — and for writes in flight, which hold its
    * lock shared (see rebuilding).
    */
-  async rebuildAgentCache(options: { wait?: boolean } = {}): Promise<RebuildResult> {
+  async rebuildAgentCache(options: { wait?: boolean } = {}, pgClient?: pg.ClientBase): Promise<RebuildResult> {
+    // PostgreSQL renders the new cache through COPY, which needs the transaction's own client.
+    if (this.backend.pgPool && !this.db.isTransaction && !pgClient) return this.onOwnClient((store, client) => store.rebuildAgentCache(options, client));
     const started = this.now();
     const result = await this.exclusive(
       REBUILD_LOCK,
@@ -343,7 +349,7 @@ export class Store {
         // PostgreSQL: not here — that would hold every agent's row, and so every writer, for the
         // whole rebuild; the new table comes with its positions (see rebuildPostgres).
         if (tx.kind === 'sqlite') await tx.db.updateTable('agent_cache_order').set({ valid: 0 }).execute();
-        await rebuildCache(tx.db, tx.kind);
+        await rebuildCache(tx.db, tx.kind, pgClient);
         for (const agent of await cachedAgents(tx.db)) await recomputePositions(tx.db, agent);
         await tx.touchCache();
         const row = await tx.db.selectFrom('agent_deal_cache').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();

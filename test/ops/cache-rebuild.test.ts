@@ -155,6 +155,12 @@ describe('partners cache rebuild on PostgreSQL', { skip: PG_SKIP }, () => {
     const fresh = { ...original, deal_name: `${original.deal_name}99`, create_time: '2025-06-30 12:00:00' };
     const snapBefore = await snapshot();
 
+    // The swap waits (stepping back every 200 ms) while this connection reads the counts table it
+    // replaces: the rebuild is still running, however fast it got, until the checks below are done.
+    const holdSwap = new pg.Client({ connectionString: db!.url });
+    await holdSwap.connect();
+    await holdSwap.query('begin');
+    await holdSwap.query('select count(*) from agent_cache_counts');
     const rebuild = a!.rebuildAgentCache();
     const deadline = Date.now() + 20_000;
     while (!(await advisoryHolders()).some((h) => h.granted)) {
@@ -178,6 +184,8 @@ describe('partners cache rebuild on PostgreSQL', { skip: PG_SKIP }, () => {
     const liveDuring = await b!.db.selectFrom('agent_deal_cache').select(['deal_name', 'status']).where('deal_name', 'in', [original.deal_name, fresh.deal_name]).execute();
     assert.deepEqual(liveDuring.map((x) => [x.deal_name, x.status]).sort(), [[original.deal_name, 6], [fresh.deal_name, original.status]].sort(), 'the live cache has both writes');
 
+    await holdSwap.query('commit');
+    await holdSwap.end();
     const r = await rebuild;
     assert.ok(r.rebuilt);
     const rows = await b!.db.selectFrom('agent_deal_cache').select(['deal_name', 'status', 'pos']).where('deal_name', 'in', [original.deal_name, fresh.deal_name]).execute();
