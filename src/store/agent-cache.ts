@@ -13,7 +13,7 @@ import type { AgentClientsTable, AgentDealCacheTable, Database } from './schema.
 import { copyFrom, copyValue } from './pg-copy.js';
 import { hasNul } from './text.js';
 import { markStale, positionPage, validPositions } from './agent-positions.js';
-import { CACHE_COUNT_TRIGGERS, cacheCountTriggers, countedPage, recountCache, recountCacheStatements } from './cache-counts.js';
+import { cacheCountTriggers, countedPage, recountCacheStatements } from './cache-counts.js';
 
 /** Before rows are deleted: their agents' positions will have gaps. */
 async function staleAgentsOf(db: Kysely<Database>, column: 'deal_name' | 'owner_uin', values: string[]): Promise<void> {
@@ -111,30 +111,69 @@ export async function refreshClient(db: Kysely<Database>, clientUin: string): Pr
 }
 
 /**
- * The whole cache again from the deals and bindings (inside the caller's transaction). On SQLite
- * the rows go in without the table's secondary indexes, which are then built again by sorting:
- * a million rows in a fraction of the time eight index inserts a row take. Other processes read
- * the previous snapshot meanwhile (WAL). PostgreSQL builds a new table beside the live one and
- * swaps it in (rebuildPostgres).
+ * The whole cache again from the deals and bindings. PostgreSQL builds a new table beside the
+ * live one and swaps it in (rebuildPostgres). SQLite renders every row into a scratch table of the
+ * connection's TEMP database first (stageSqlite) — a write there takes no lock on the database
+ * file, so this may run before the caller's write transaction, with other processes writing
+ * meanwhile — and then replaces the live rows from it (swapInSqlite).
  */
-export async function rebuildCache(db: Kysely<Database>, kind: 'sqlite' | 'postgres', pgClient?: pg.ClientBase): Promise<void> {
-  if (kind === 'postgres') return rebuildPostgres(db, pgClient);
-  // The counts are made once at the end, not by a trigger per deleted and per written row.
-  for (const t of CACHE_COUNT_TRIGGERS) await sql`drop trigger if exists ${sql.id(t)}`.execute(db);
-  await db.deleteFrom('agent_deal_cache').execute();
-  const indexes = (await sql<{ name: string; sql: string }>`select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name = 'agent_deal_cache' order by name`.execute(db)).rows;
-  for (const ix of indexes) await sql`drop index ${sql.id(ix.name)}`.execute(db);
+export async function rebuildCache(db: Kysely<Database>, kind: 'sqlite' | 'postgres', o: { pgClient?: pg.ClientBase; staged?: boolean } = {}): Promise<void> {
+  if (kind === 'postgres') return rebuildPostgres(db, o.pgClient);
+  if (!o.staged) await stageSqlite(db);
+  await swapInSqlite(db);
+}
+
+/**
+ * Renders every cache row into a scratch table of the TEMP database (made anew), then ranks them
+ * into a second one, keyed by name, ready for swapInSqlite; `progress` runs between clients.
+ */
+export async function stageSqlite(db: Kysely<Database>, progress: () => Promise<void> = async () => {}): Promise<void> {
+  await dropStageSqlite(db);
+  const columns = sql.raw(STAGE_COLUMNS.join(', '));
+  await sql`create temp table ${sql.id(STAGE_TABLE)} as select ${columns} from agent_deal_cache where 0`.execute(db);
   const clients = await db.selectFrom('agent_clients').select('client_uin').orderBy('client_uin').execute();
-  for (const { client_uin } of clients) await insertClientRows(db, client_uin);
-  for (const ix of indexes) await sql.raw(ix.sql).execute(db);
-  await recountCache(db);
-  for (const statement of cacheCountTriggers('sqlite')) await sql.raw(statement).execute(db);
-  // Dropping an index drops its planner statistics: sample them again (see sqlite.ts).
-  await sql`analyze agent_deal_cache`.execute(db);
+  for (const { client_uin } of clients) {
+    await insertClientRows(db, client_uin, false, insertInto(db, STAGE_TABLE));
+    await progress();
+  }
+  await sql`create temp table ${sql.id(RANKED_TABLE)} as
+    select ${columns}, row_number() over (partition by agent_uin order by create_time, deal_name) as pos from temp.${sql.id(STAGE_TABLE)}`.execute(db);
+  await sql`drop table temp.${sql.id(STAGE_TABLE)}`.execute(db);
+  await sql`create unique index temp.${sql.id(`${RANKED_TABLE}_name`)} on ${sql.id(RANKED_TABLE)} (deal_name)`.execute(db);
+}
+
+/** Drops the scratch tables of a rebuild (after its swap, or when it failed before). */
+export async function dropStageSqlite(db: Kysely<Database>): Promise<void> {
+  for (const table of [STAGE_TABLE, RANKED_TABLE]) await sql`drop table if exists temp.${sql.id(table)}`.execute(db);
+}
+
+/**
+ * Inside the write transaction: the live cache made equal to the staged one by writing only the
+ * difference — rows gone deleted, rows new or changed (body, any column, position) upserted. A
+ * rebuild mostly confirms what is there, so this holds the write lock for seconds where rewriting
+ * all rows and their eight indexes held it for most of a minute. The counting triggers see each
+ * change as usual. Positions are then those of the staged rows: valid.
+ */
+async function swapInSqlite(db: Kysely<Database>): Promise<void> {
+  const ranked = sql.raw(`temp.${RANKED_TABLE}`);
+  await sql`delete from agent_deal_cache where deal_name not in (select deal_name from ${ranked})`.execute(db);
+  const columns = [...STAGE_COLUMNS, 'pos'];
+  const changed = columns.filter((c) => c !== 'deal_name').map((c) => `agent_deal_cache.${c} is not excluded.${c}`).join(' or ');
+  await sql.raw(`insert into agent_deal_cache (${columns.join(', ')}) select ${columns.join(', ')} from temp.${RANKED_TABLE} where true
+    on conflict (deal_name) do update set ${columns.filter((c) => c !== 'deal_name').map((c) => `${c} = excluded.${c}`).join(', ')} where ${changed}`).execute(db);
+  const { rows: totals } = await sql<{ agent_uin: string; total: number }>`select agent_uin, count(*) as total from ${ranked} group by agent_uin`.execute(db);
+  await dropStageSqlite(db);
+  await db.deleteFrom('agent_cache_order').execute();
+  for (const part of chunks(totals, WRITE_CHUNK)) {
+    await db.insertInto('agent_cache_order').values(part.map((t) => ({ agent_uin: t.agent_uin, valid: 1, total: Number(t.total) }))).execute();
+  }
+  // What was written while the rows were being staged (see Store.rebuildAgentCache).
+  await applyCacheChanges(db, Number.MAX_SAFE_INTEGER);
 }
 
 const NEXT_TABLE = 'agent_deal_cache_next';
 const STAGE_TABLE = 'tcdeals_cache_stage';
+const RANKED_TABLE = 'tcdeals_cache_ranked';
 const NEXT_COUNTS = 'agent_cache_counts_next';
 
 /**

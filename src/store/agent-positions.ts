@@ -25,13 +25,31 @@ export interface PositionsState {
 export const REBUILD_LOCK = 'tcdeals:agent-cache-rebuild';
 
 /**
- * Whether a full cache rebuild is running in another instance (PostgreSQL), inside the caller's
- * transaction. When none is, this transaction now holds the rebuild's lock shared, so none starts
+ * SQLite: the `meta` key a rebuild sets (to the wall-clock ms it started) while it renders the new
+ * rows outside the write lock (renewed as it goes); writers meanwhile also queue their changes for
+ * it. A mark older than REBUILD_MARK_TTL_MS is a rebuild that died: ignored, and replaced by the
+ * next one.
+ */
+export const REBUILD_MARK = 'agent_cache_rebuild_started';
+export const REBUILD_MARK_TTL_MS = 2 * 60_000;
+
+/** Whether a SQLite rebuild's mark is there and alive. */
+export function liveRebuildMark(value: string | undefined): boolean {
+  return value !== undefined && Date.now() - Number(value) < REBUILD_MARK_TTL_MS;
+}
+
+/**
+ * Whether a full cache rebuild is running, inside the caller's transaction. PostgreSQL: in another
+ * instance; when none is, this transaction now holds the rebuild's lock shared, so none starts
  * before it ends: what it writes is either seen by the rebuild or queued for it, never lost between
- * the two. SQLite has one writer at a time: never.
+ * the two. SQLite: while a rebuild renders its rows (its mark is set); the rebuild then swaps them
+ * in, queue applied, holding the one write lock.
  */
 export async function rebuildRunning(db: Kysely<Database>, kind: 'sqlite' | 'postgres'): Promise<boolean> {
-  if (kind === 'sqlite') return false;
+  if (kind === 'sqlite') {
+    const row = await db.selectFrom('meta').select('value').where('key', '=', REBUILD_MARK).executeTakeFirst();
+    return liveRebuildMark(row?.value);
+  }
   const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock_shared(hashtext(${REBUILD_LOCK})) as ok`.execute(db);
   return rows[0]?.ok !== true;
 }

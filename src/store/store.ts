@@ -8,13 +8,13 @@ import type { DealRecord } from '../domain/deal.js';
 import { formatDateTime } from '../protocol/datetime.js';
 import type { KeyRecord } from '../protocol/authenticate.js';
 import * as accounts from './accounts.js';
-import { applyCacheChanges, enqueueCacheChanges, queryAgentDeals, rebuildCache, refreshClient, refreshDeals, type AgentDealsQuery } from './agent-cache.js';
+import { applyCacheChanges, enqueueCacheChanges, queryAgentDeals, dropStageSqlite, rebuildCache, refreshClient, stageSqlite, refreshDeals, type AgentDealsQuery } from './agent-cache.js';
 import type pg from 'pg';
 import { openBackend, type Backend, type BackendOptions } from './backend.js';
 import { retryWhileLocked } from './write-lock.js';
 import { bulkLoad, rollbackJournalForFreshLoad, type BulkData, type BulkLoadOptions, type BulkLoadResult } from './bulk-load.js';
 import { queryBillingDeals, upsertDeals, type BillingQuery } from './deals.js';
-import { cachedAgents, REBUILD_LOCK, rebuildRunning, recomputePositions } from './agent-positions.js';
+import { cachedAgents, liveRebuildMark, REBUILD_LOCK, REBUILD_MARK, REBUILD_MARK_TTL_MS, rebuildRunning, recomputePositions } from './agent-positions.js';
 import { MIGRATIONS, migrationProvider } from './migrations.js';
 import * as partners from './partners.js';
 import type { Database } from './schema.js';
@@ -341,15 +341,46 @@ export class Store {
     // PostgreSQL renders the new cache through COPY, which needs the transaction's own client.
     if (this.backend.pgPool && !this.db.isTransaction && !pgClient) return this.onOwnClient((store, client) => store.rebuildAgentCache(options, client));
     const started = this.now();
+    // SQLite renders the new rows before taking the write lock, which it then holds only to swap
+    // them in: other processes' writes (an import) wait seconds, not the whole rebuild.
+    const staged = this.kind === 'sqlite' && !this.db.isTransaction;
+    if (staged && !(await this.markSqliteRebuild(options.wait ?? false))) return { rebuilt: false, rows: 0, ms: this.now() - started };
+    try {
+      if (staged) {
+        // The mark is renewed as the rows are rendered: a rebuild killed meanwhile leaves one that
+        // expires within REBUILD_MARK_TTL_MS.
+        let renewed = Date.now();
+        await stageSqlite(this.db, async () => {
+          // SQLite answers synchronously: without a turn of the event loop between clients, a
+          // server rebuilding in-process (--cache-rebuild-interval) would serve nothing meanwhile.
+          await new Promise((resolve) => setImmediate(resolve));
+          if (Date.now() - renewed < REBUILD_MARK_TTL_MS / 4) return;
+          renewed = Date.now();
+          await this.setMeta(REBUILD_MARK, String(renewed));
+        });
+      }
+      return await this.swapInRebuilt(started, options, pgClient, staged);
+    } catch (err) {
+      // A rebuild that failed leaves the cache as it was: writers stop queueing for it.
+      if (staged) {
+        await dropStageSqlite(this.db).catch(() => undefined);
+        await this.db.deleteFrom('meta').where('key', '=', REBUILD_MARK).execute().catch(() => undefined);
+      }
+      throw err;
+    }
+  }
+
+  private async swapInRebuilt(started: number, options: { wait?: boolean }, pgClient: pg.ClientBase | undefined, staged: boolean): Promise<RebuildResult> {
     const result = await this.exclusive(
       REBUILD_LOCK,
       async (tx) => {
-        await tx.db.deleteFrom('agent_cache_pending').execute();
-        // Every agent's positions go stale (and their rows are locked first, as every writer does).
-        // PostgreSQL: not here — that would hold every agent's row, and so every writer, for the
-        // whole rebuild; the new table comes with its positions (see rebuildPostgres).
-        if (tx.kind === 'sqlite') await tx.db.updateTable('agent_cache_order').set({ valid: 0 }).execute();
-        await rebuildCache(tx.db, tx.kind, pgClient);
+        // Queued changes: ones lagging behind are superseded by the rebuild; SQLite keeps the ones
+        // written while it staged (made after its mark), applied after the swap.
+        if (!staged) await tx.db.deleteFrom('agent_cache_pending').execute();
+        // PostgreSQL's new table and SQLite's swapped-in rows come ranked (positions valid); the
+        // loop below only ranks the rows the queued changes wrote.
+        await rebuildCache(tx.db, tx.kind, { pgClient, staged });
+        if (staged) await tx.db.deleteFrom('meta').where('key', '=', REBUILD_MARK).execute();
         for (const agent of await cachedAgents(tx.db)) await recomputePositions(tx.db, agent);
         await tx.touchCache();
         const row = await tx.db.selectFrom('agent_deal_cache').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
@@ -361,10 +392,28 @@ export class Store {
   }
 
   /**
+   * SQLite: sets the rebuild's mark, so that writes from now on also queue their changes for it,
+   * and empties the queue of older (lagging) ones, which the rebuild supersedes. One rebuild at a
+   * time: with another's live mark, gives up (false) or, with `wait`, waits for it to end.
+   */
+  private async markSqliteRebuild(wait: boolean): Promise<boolean> {
+    for (;;) {
+      const marked = await this.inTransaction(async (tx) => {
+        if (liveRebuildMark(await tx.getMeta(REBUILD_MARK))) return false;
+        await tx.setMeta(REBUILD_MARK, String(Date.now()));
+        await tx.db.deleteFrom('agent_cache_pending').execute();
+        return true;
+      });
+      if (marked || !wait) return marked;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+
+  /**
    * Whether another instance is rebuilding the partners cache right now (PostgreSQL): writes then
    * change the live cache as always (their callers see them at once) and also queue the change,
    * which the rebuild applies to its new table before swapping it in. Otherwise this transaction now holds the rebuild's lock shared, so no rebuild starts
-   * before it ends. SQLite has one writer at a time: never.
+   * before it ends. SQLite: while a rebuild renders its rows outside the write lock (rebuildRunning).
    */
   private async rebuilding(): Promise<boolean> {
     return rebuildRunning(this.db, this.kind);
