@@ -10,7 +10,7 @@
  *
  * Environment: BENCH_DEALS (default 1000000), BENCH_DURATION seconds per case (10),
  * BENCH_CONNECTIONS (10), BENCH_ONLY (comma-separated case ids, e.g. "a,b,tls,import,import-big,sync,console"),
- * BENCH_IMPORT_DEALS (200000), BENCH_BACKENDS (cases (a)–(e) on "sqlite,postgres").
+ * BENCH_IMPORT_DEALS (200000), BENCH_BACKENDS (cases (a)–(e) and (j) on "sqlite,postgres").
  */
 import { cpus, totalmem } from 'node:os';
 import { writeFileSync } from 'node:fs';
@@ -58,7 +58,7 @@ const rows: Array<Record<string, string | number>> = [];
 type Backend = 'sqlite' | 'postgres';
 const BASELINE: Record<Backend, string> = { sqlite: 'bench/servers/baseline.mjs', postgres: 'bench/servers/baseline-pg.mjs' };
 
-/** Cases (a)–(e) and (g) on one backend: tcdeals and the baseline, one after the other, per case. */
+/** Cases (a)–(e), (j) and (g) on one backend: tcdeals and the baseline, one after the other, per case. */
 async function runCases(backend: Backend, ds: BenchDataset): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   if (ds.build) {
