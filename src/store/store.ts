@@ -53,6 +53,13 @@ export interface RebuildResult {
   ms: number;
 }
 
+/** A SQLite rebuild whose mark expired or was removed (a reset) while it rendered: it gives up, the cache stays as it is. */
+export class RebuildMarkLost extends Error {
+  constructor() {
+    super('the partners cache rebuild lost its mark while rendering (it ran past its renewal, or the store was reset); nothing was changed — run it again');
+  }
+}
+
 export class Store {
   /** Migrations this process applied when it opened the store. */
   migrated: string[] = [];
@@ -344,36 +351,45 @@ export class Store {
     // SQLite renders the new rows before taking the write lock, which it then holds only to swap
     // them in: other processes' writes (an import) wait seconds, not the whole rebuild.
     const staged = this.kind === 'sqlite' && !this.db.isTransaction;
-    if (staged && !(await this.markSqliteRebuild(options.wait ?? false))) return { rebuilt: false, rows: 0, ms: this.now() - started };
+    let mark = staged ? await this.markSqliteRebuild(options.wait ?? false) : undefined;
+    if (staged && mark === undefined) return { rebuilt: false, rows: 0, ms: this.now() - started };
     try {
       if (staged) {
         // The mark is renewed as the rows are rendered: a rebuild killed meanwhile leaves one that
         // expires within REBUILD_MARK_TTL_MS.
-        let renewed = Date.now();
         await stageSqlite(this.db, async () => {
           // SQLite answers synchronously: without a turn of the event loop between clients, a
           // server rebuilding in-process (--cache-rebuild-interval) would serve nothing meanwhile.
           await new Promise((resolve) => setImmediate(resolve));
-          if (Date.now() - renewed < REBUILD_MARK_TTL_MS / 4) return;
-          renewed = Date.now();
-          await this.setMeta(REBUILD_MARK, String(renewed));
+          if (Date.now() - Number(mark) < REBUILD_MARK_TTL_MS / 4) return;
+          const renewed = String(Date.now());
+          await this.inTransaction(async (tx) => {
+            if ((await tx.getMeta(REBUILD_MARK)) !== mark) throw new RebuildMarkLost();
+            await tx.setMeta(REBUILD_MARK, renewed);
+          });
+          mark = renewed;
         });
       }
-      return await this.swapInRebuilt(started, options, pgClient, staged);
+      return await this.swapInRebuilt(started, options, pgClient, mark);
     } catch (err) {
       // A rebuild that failed leaves the cache as it was: writers stop queueing for it.
       if (staged) {
         await dropStageSqlite(this.db).catch(() => undefined);
-        await this.db.deleteFrom('meta').where('key', '=', REBUILD_MARK).execute().catch(() => undefined);
+        await this.db.deleteFrom('meta').where('key', '=', REBUILD_MARK).where('value', '=', String(mark)).execute().catch(() => undefined);
       }
       throw err;
     }
   }
 
-  private async swapInRebuilt(started: number, options: { wait?: boolean }, pgClient: pg.ClientBase | undefined, staged: boolean): Promise<RebuildResult> {
+  /** The swap of a rebuild: PostgreSQL's whole rebuild; SQLite's rows staged under `mark`, or (inside a transaction) staged there too. */
+  private async swapInRebuilt(started: number, options: { wait?: boolean }, pgClient: pg.ClientBase | undefined, mark: string | undefined): Promise<RebuildResult> {
+    const staged = mark !== undefined;
     const result = await this.exclusive(
       REBUILD_LOCK,
       async (tx) => {
+        // Writes made while staging were queued only under the mark: if it expired or went (a
+        // reset), some may be missing from the staged rows, which must not replace the live ones.
+        if (staged && (await tx.getMeta(REBUILD_MARK)) !== mark) throw new RebuildMarkLost();
         // Queued changes: ones lagging behind are superseded by the rebuild; SQLite keeps the ones
         // written while it staged (made after its mark), applied after the swap.
         if (!staged) await tx.db.deleteFrom('agent_cache_pending').execute();
@@ -394,17 +410,18 @@ export class Store {
   /**
    * SQLite: sets the rebuild's mark, so that writes from now on also queue their changes for it,
    * and empties the queue of older (lagging) ones, which the rebuild supersedes. One rebuild at a
-   * time: with another's live mark, gives up (false) or, with `wait`, waits for it to end.
+   * time: with another's live mark, gives up (undefined) or, with `wait`, waits for it to end.
    */
-  private async markSqliteRebuild(wait: boolean): Promise<boolean> {
+  private async markSqliteRebuild(wait: boolean): Promise<string | undefined> {
     for (;;) {
       const marked = await this.inTransaction(async (tx) => {
-        if (liveRebuildMark(await tx.getMeta(REBUILD_MARK))) return false;
-        await tx.setMeta(REBUILD_MARK, String(Date.now()));
+        if (liveRebuildMark(await tx.getMeta(REBUILD_MARK))) return undefined;
+        const mark = String(Date.now());
+        await tx.setMeta(REBUILD_MARK, mark);
         await tx.db.deleteFrom('agent_cache_pending').execute();
-        return true;
+        return mark;
       });
-      if (marked || !wait) return marked;
+      if (marked !== undefined || !wait) return marked;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }

@@ -15,7 +15,7 @@ import { sql } from 'kysely';
 import type { DealRecord } from '../../src/domain/deal.js';
 import { generate } from '../../src/domain/generator.js';
 import { REBUILD_MARK, REBUILD_MARK_TTL_MS } from '../../src/store/agent-positions.js';
-import { Store } from '../../src/store/store.js';
+import { RebuildMarkLost, Store } from '../../src/store/store.js';
 
 const ANCHOR = Date.parse('2026-11-24T00:00:00+08:00');
 
@@ -114,6 +114,26 @@ describe('partners cache rebuild on SQLite', () => {
     await sql`update deals set goods_num = goods_num - 1 where deal_name = ${x!.deal_name}`.execute(b.db);
     assert.ok((await a.rebuildAgentCache()).rebuilt);
     assert.equal(await cacheRows(b), before);
+  });
+
+  test('a rebuild whose mark goes while it renders (a reset, an expiry) gives up and changes nothing', async () => {
+    const before = await cacheRows(b);
+    const original = (await b.db.selectFrom('deals').selectAll().where('pay_mode', '=', 'prePay').where('status', '=', 4).orderBy('deal_name').limit(1).executeTakeFirstOrThrow()) as DealRecord;
+    const rebuild = a.rebuildAgentCache({ wait: true });
+    const deadline = Date.now() + 20_000;
+    while ((await b.getMeta(REBUILD_MARK)) === undefined) {
+      if (Date.now() > deadline) assert.fail('the rebuild never set its mark');
+      await sleep(2);
+    }
+    await b.db.deleteFrom('meta').where('key', '=', REBUILD_MARK).execute();
+    // Not queued for the rebuild any more: had its staged rows replaced the live ones, this would be lost.
+    await b.upsertDeals([{ ...original, status: 6 }]);
+    await assert.rejects(rebuild, RebuildMarkLost);
+    assert.equal((await b.db.selectFrom('agent_deal_cache').select('status').where('deal_name', '=', original.deal_name).executeTakeFirstOrThrow()).status, 6, 'the write stays');
+    await b.upsertDeals([original]);
+    assert.equal(await cacheRows(b), before);
+    const { rows } = await sql<{ n: number }>`select count(*) as n from temp.sqlite_master where name like 'tcdeals_cache_%'`.execute(a.db);
+    assert.equal(Number(rows[0]!.n), 0, 'its scratch tables are gone');
   });
 
   test("one rebuild at a time; a dead rebuild's mark expires", async () => {
