@@ -96,10 +96,17 @@ type CacheRows = SelectQueryBuilder<Database, 'agent_deal_cache', object>;
  * page is read from that day on with an offset below one day's rows.
  */
 export async function countedPage(db: Kysely<Database>, q: CountedQuery): Promise<{ total: number; bodies: string[] }> {
-  const matching = (): CacheRows => {
+  /**
+   * The matching rows with create_time within the query's range narrowed to [from, before): one
+   * bound a side, the tighter one — given both, SQLite may pick the looser pair for its index
+   * range (a count of one day walked the whole window: 16 ms instead of 0.2).
+   */
+  const matching = (narrow: { from?: string; before?: string } = {}): CacheRows => {
     let rows = db.selectFrom('agent_deal_cache').where('agent_uin', '=', q.agentUin);
-    if (q.startTime !== undefined) rows = rows.where('create_time', '>=', q.startTime);
-    if (q.endTime !== undefined) rows = rows.where('create_time', '<=', q.endTime);
+    const from = narrow.from !== undefined && (q.startTime === undefined || narrow.from > q.startTime) ? narrow.from : q.startTime;
+    if (from !== undefined) rows = rows.where('create_time', '>=', from);
+    if (narrow.before !== undefined && (q.endTime === undefined || narrow.before <= q.endTime)) rows = rows.where('create_time', '<', narrow.before);
+    else if (q.endTime !== undefined) rows = rows.where('create_time', '<=', q.endTime);
     if (q.status !== undefined) rows = rows.where('status', '=', q.status);
     if (q.payerMode !== undefined) rows = rows.where('payer_mode', '=', q.payerMode);
     return rows;
@@ -121,9 +128,7 @@ export async function countedPage(db: Kysely<Database>, q: CountedQuery): Promis
   // The first and last day may be partly outside the range: those two are counted from the rows.
   const edges = new Set([first, last].filter((d): d is string => d !== undefined && days.some((x) => x.day === d)));
   for (const day of edges) {
-    const { n } = await matching()
-      .where('create_time', '>=', day)
-      .where('create_time', '<', afterDay(day))
+    const { n } = await matching({ from: day, before: afterDay(day) })
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
       .executeTakeFirstOrThrow();
     days.find((x) => x.day === day)!.n = Number(n);
@@ -140,7 +145,7 @@ export async function countedPage(db: Kysely<Database>, q: CountedQuery): Promis
     }
     skipped += d.n;
   }
-  const from = q.ascending ? matching().where('create_time', '>=', landing) : matching().where('create_time', '<', afterDay(landing));
+  const from = matching(q.ascending ? { from: landing } : { before: afterDay(landing) });
   const dir = q.ascending ? 'asc' : 'desc';
   const rows = await from.select('body').orderBy('create_time', dir).orderBy('deal_name', dir).limit(q.limit).offset(q.offset - skipped).execute();
   return { total, bodies: rows.map((r) => r.body) };
