@@ -12,7 +12,7 @@ import { chunks, fromExcluded, WRITE_CHUNK } from './deals.js';
 import type { AgentClientsTable, AgentDealCacheTable, Database } from './schema.js';
 import { copyFrom, copyValue } from './pg-copy.js';
 import { hasNul } from './text.js';
-import { markStale, positionPage, validPositions } from './agent-positions.js';
+import { markStale, positionPage, setRankedTotals, validPositions } from './agent-positions.js';
 import { cacheCountTriggers, countedPage, recountCacheStatements } from './cache-counts.js';
 
 /** Before rows are deleted: their agents' positions will have gaps. */
@@ -163,10 +163,7 @@ async function swapInSqlite(db: Kysely<Database>): Promise<void> {
     on conflict (deal_name) do update set ${columns.filter((c) => c !== 'deal_name').map((c) => `${c} = excluded.${c}`).join(', ')} where ${changed}`).execute(db);
   const { rows: totals } = await sql<{ agent_uin: string; total: number }>`select agent_uin, count(*) as total from ${ranked} group by agent_uin`.execute(db);
   await dropStageSqlite(db);
-  await db.deleteFrom('agent_cache_order').execute();
-  for (const part of chunks(totals, WRITE_CHUNK)) {
-    await db.insertInto('agent_cache_order').values(part.map((t) => ({ agent_uin: t.agent_uin, valid: 1, total: Number(t.total) }))).execute();
-  }
+  await setRankedTotals(db, totals);
   // What was written while the rows were being staged (see Store.rebuildAgentCache).
   await applyCacheChanges(db, Number.MAX_SAFE_INTEGER);
 }
@@ -230,10 +227,7 @@ async function rebuildPostgres(db: Kysely<Database>, pgClient?: pg.ClientBase): 
     await sql`alter index ${sql.id(`${NEXT_COUNTS}_pkey`)} rename to agent_cache_counts_pk`.execute(db);
     for (const statement of cacheCountTriggers('postgres')) await sql.raw(statement).execute(db);
     // Every agent's positions, as just ranked.
-    await db.deleteFrom('agent_cache_order').execute();
-    for (const part of chunks(totals, WRITE_CHUNK)) {
-      await db.insertInto('agent_cache_order').values(part.map((t) => ({ agent_uin: t.agent_uin, valid: 1, total: Number(t.total) }))).execute();
-    }
+    await setRankedTotals(db, totals);
     // What was written while the new table was being built.
     await applyCacheChanges(db, Number.MAX_SAFE_INTEGER);
   });

@@ -15,6 +15,7 @@
  * recompute of a million rows takes half a minute (minutes on a busy PostgreSQL).
  */
 import { PostgresAdapter, sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import { chunks, WRITE_CHUNK } from './deals.js';
 import type { Database } from './schema.js';
 
 export interface PositionsState {
@@ -140,6 +141,14 @@ async function rankAll(db: Kysely<Database>, agentUin: string): Promise<number> 
     .onConflict((oc) => oc.column('agent_uin').doUpdateSet({ valid: 1, total }))
     .execute();
   return total;
+}
+
+/** Every agent's positions as a rebuild just ranked them: valid, with these totals (the rest go). */
+export async function setRankedTotals(db: Kysely<Database>, totals: ReadonlyArray<{ agent_uin: string; total: number | string }>): Promise<void> {
+  await db.deleteFrom('agent_cache_order').execute();
+  for (const part of chunks(totals, WRITE_CHUNK)) {
+    await db.insertInto('agent_cache_order').values(part.map((t) => ({ agent_uin: t.agent_uin, valid: 1, total: Number(t.total) }))).execute();
+  }
 }
 
 /** Every agent with cache rows. */

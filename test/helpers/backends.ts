@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { describe } from 'node:test';
 import pg from 'pg';
+import { Store } from '../../src/store/store.js';
 
 export interface TestDatabase {
   url: string;
@@ -107,4 +108,20 @@ export function forEachBackend(fn: (backend: TestBackend) => void): void {
   for (const backend of BACKENDS) {
     describe(backend.name, { skip: backend.skip }, () => fn(backend));
   }
+}
+
+/**
+ * Opens a Store on a new database of `backend` each call; `cleanups` gets its closing and the
+ * database's drop (run them in an `after` hook, e.g. with runAll).
+ */
+export function storeOpener(backend: TestBackend, cleanups: Array<() => Promise<void>>): () => Promise<Store> {
+  return async () => {
+    const database = await backend.create();
+    const store = await Store.open(database.url);
+    cleanups.push(async () => {
+      await store.close();
+      await database.drop();
+    });
+    return store;
+  };
 }

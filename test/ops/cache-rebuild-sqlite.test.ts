@@ -16,6 +16,7 @@ import type { DealRecord } from '../../src/domain/deal.js';
 import { generate } from '../../src/domain/generator.js';
 import { REBUILD_MARK, REBUILD_MARK_TTL_MS } from '../../src/store/agent-positions.js';
 import { RebuildMarkLost, Store } from '../../src/store/store.js';
+import { assertCacheCountsExact } from '../helpers/cache-counts.js';
 
 const ANCHOR = Date.parse('2026-11-24T00:00:00+08:00');
 
@@ -33,10 +34,7 @@ async function assertDerivedExact(store: Store): Promise<void> {
   assert.equal(Number(wrong[0]!.n), 0, 'every position is its rank');
   const order = await store.db.selectFrom('agent_cache_order').selectAll().execute();
   assert.ok(order.length > 0 && order.every((o) => Number(o.valid) === 1), 'positions valid');
-  const kept = await store.db.selectFrom('agent_cache_counts').select(['agent_uin', 'day', 'status', 'payer_mode', 'n']).orderBy('agent_uin').orderBy('day').orderBy('status').orderBy('payer_mode').execute();
-  const { rows: counted } = await sql<{ agent_uin: string; day: string; status: number; payer_mode: number; n: number }>`
-    select agent_uin, substr(create_time, 1, 10) as day, status, payer_mode, count(*) as n from agent_deal_cache group by 1, 2, 3, 4 order by 1, 2, 3, 4`.execute(store.db);
-  assert.deepEqual(kept.map((r) => ({ ...r, n: Number(r.n) })), counted.map((r) => ({ ...r, n: Number(r.n) })), 'counts exact');
+  await assertCacheCountsExact(store.db, 'after the rebuild');
 }
 
 describe('partners cache rebuild on SQLite', () => {

@@ -15,6 +15,7 @@ import { createServer } from '../../src/server.js';
 import { applyDataset } from '../../src/store/seed.js';
 import { Store } from '../../src/store/store.js';
 import { createPostgresDatabase, type TestDatabase } from '../helpers/backends.js';
+import { assertCacheCountsExact } from '../helpers/cache-counts.js';
 import { errorCode } from '../helpers/call.js';
 import { BIN, cli } from '../helpers/cli.js';
 import { callPartners, DEMO_AGENT_KEY, PG_SKIP, runAll } from './support.js';
@@ -88,17 +89,6 @@ describe('partners cache rebuild on PostgreSQL', { skip: PG_SKIP }, () => {
       `select count(*) as n, md5(coalesce(string_agg(deal_name || '|' || agent_uin || '|' || owner_uin || '|' || create_time || '|' || status || '|' || payer_mode || '|' || big_deal_id || '|' || body, E'\\n' order by deal_name), '')) as sum from agent_deal_cache`,
     );
     return { rows: Number(rows[0].n), checksum: rows[0].sum };
-  }
-
-  /** The per-day counts (cache-counts.ts) against counting the cache there and then. */
-  async function assertCountsExact(where: string): Promise<void> {
-    const order = 'order by agent_uin, day, status, payer_mode';
-    const kept = await client!.query(`select agent_uin, day, status, payer_mode, n::int as n from agent_cache_counts ${order}`);
-    const counted = await client!.query(
-      `select agent_uin, substr(create_time, 1, 10) as day, status, payer_mode, count(*)::int as n from agent_deal_cache group by 1, 2, 3, 4 ${order}`,
-    );
-    assert.ok(counted.rows.length > 0);
-    assert.deepEqual(kept.rows, counted.rows, `agent_cache_counts exact ${where}`);
   }
 
   async function answers(): Promise<unknown[]> {
@@ -197,7 +187,7 @@ describe('partners cache rebuild on PostgreSQL', { skip: PG_SKIP }, () => {
       ].sort(),
       'the queued writes were applied to the new table',
     );
-    await assertCountsExact('after the swap: counted beside the new table, the queued writes through its triggers');
+    await assertCacheCountsExact(b!.db, 'after the swap: counted beside the new table, the queued writes through its triggers');
     // Indexes PostgreSQL keeps from the transaction that built them (broken HOT chains) would turn
     // each queued write applied in the swap into a scan of the whole table, every reader waiting.
     const unusable = await client!.query(`select indexrelid::regclass::text as name from pg_index where indrelid = 'agent_deal_cache'::regclass and indcheckxmin`);

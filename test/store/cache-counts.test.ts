@@ -16,27 +16,14 @@ import { CACHE_COUNT_TRIGGERS, countedPage, type CountedQuery } from '../../src/
 import { migrationProvider } from '../../src/store/migrations.js';
 import type { Database } from '../../src/store/schema.js';
 import { Store } from '../../src/store/store.js';
-import { forEachBackend, type TestBackend } from '../helpers/backends.js';
+import { forEachBackend, storeOpener, type TestBackend } from '../helpers/backends.js';
+import { assertCacheCountsExact } from '../helpers/cache-counts.js';
 import { runAll } from '../helpers/cleanup.js';
 
 const ANCHOR = Date.parse('2026-11-24T00:00:00+08:00');
 
 function dataset(deals: number, seed = 3) {
   return generate({ agents: 1, clients: 4, deals, seed, anchorMs: ANCHOR, batchSize: 500 });
-}
-
-/** The counts table compared with counting the cache there and then. */
-async function assertCountsExact(db: Kysely<Database>, where: string): Promise<void> {
-  const kept = await db.selectFrom('agent_cache_counts').select(['agent_uin', 'day', 'status', 'payer_mode', 'n']).orderBy('agent_uin').orderBy('day').orderBy('status').orderBy('payer_mode').execute();
-  const { rows } = await sql<{ agent_uin: string; day: string; status: number; payer_mode: number; n: number | string }>`
-    select agent_uin, substr(create_time, 1, 10) as day, status, payer_mode, count(*) as n from agent_deal_cache
-    group by agent_uin, substr(create_time, 1, 10), status, payer_mode order by agent_uin, day, status, payer_mode`.execute(db);
-  assert.ok(rows.length > 0 || where.includes('empty'), `the cache has rows ${where}`);
-  assert.deepEqual(
-    kept.map((r) => ({ ...r, n: Number(r.n) })),
-    rows.map((r) => ({ ...r, n: Number(r.n) })),
-    `agent_cache_counts exact ${where}`,
-  );
 }
 
 /** The same page the plain way: every match counted, Offset rows walked. */
@@ -72,15 +59,7 @@ forEachBackend((backend: TestBackend) => {
   const cleanups: Array<() => Promise<void>> = [];
   after(() => runAll(cleanups));
 
-  async function freshStore(): Promise<Store> {
-    const database = await backend.create();
-    const store = await Store.open(database.url);
-    cleanups.push(async () => {
-      await store.close();
-      await database.drop();
-    });
-    return store;
-  }
+  const freshStore = storeOpener(backend, cleanups);
 
   let store: Store;
   let agent: string;
@@ -92,7 +71,7 @@ forEachBackend((backend: TestBackend) => {
   });
 
   test('a page through the counts equals COUNT(*) and OFFSET for every window, filter, order and offset', async () => {
-    await assertCountsExact(store.db, 'after a fresh bulk load (triggers dropped, counted once)');
+    await assertCacheCountsExact(store.db, 'after a fresh bulk load (triggers dropped, counted once)');
     let checked = 0;
     let deep = 0;
     for (const [startTime, endTime] of WINDOWS) {
@@ -133,24 +112,24 @@ forEachBackend((backend: TestBackend) => {
       { ...deals[2]!, payer_mode: deals[2]!.payer_mode === 0 ? 1 : 0 },
       { ...deals[3]!, goods_num: deals[3]!.goods_num + 1 },
     ]);
-    await assertCountsExact(store.db, 'after upserts changing status, day, payer mode and an unrelated field');
+    await assertCacheCountsExact(store.db, 'after upserts changing status, day, payer mode and an unrelated field');
     const binding = await store.db.selectFrom('agent_clients').selectAll().orderBy('client_uin').executeTakeFirstOrThrow();
     await store.bindClient({ agentUin: binding.agent_uin, clientUin: binding.client_uin, clientType: binding.client_type as Binding['clientType'], projectType: binding.project_type as Binding['projectType'], salesUin: binding.sales_uin, clientRemark: 'counted again' });
-    await assertCountsExact(store.db, 'after re-binding a client (its rows deleted and written again)');
+    await assertCacheCountsExact(store.db, 'after re-binding a client (its rows deleted and written again)');
   });
 
   test('a non-fresh bulk load, a cache rebuild, then new writes: the counts stay exact', async () => {
     const more = dataset(1500, 9);
     await store.bulkLoad({ accounts: more.accounts, bindings: more.bindings, deals: more.deals });
-    await assertCountsExact(store.db, 'after a bulk load into a store with data');
+    await assertCacheCountsExact(store.db, 'after a bulk load into a store with data');
     // A platform's own SQL on the deals: the cache (and its counts) follow at the rebuild.
     await sql`update deals set status = 7 where status = 4 and pay_mode = 'prePay' and deal_name in (select deal_name from deals where status = 4 order by deal_name limit 40)`.execute(store.db);
     const rebuilt = await store.rebuildAgentCache({ wait: true });
     assert.equal(rebuilt.rebuilt, true);
-    await assertCountsExact(store.db, 'after a cache rebuild (counted once, not by triggers)');
+    await assertCacheCountsExact(store.db, 'after a cache rebuild (counted once, not by triggers)');
     const d = (await store.db.selectFrom('deals').selectAll().where('pay_mode', '=', 'prePay').orderBy('deal_name').limit(1).executeTakeFirstOrThrow()) as DealRecord;
     await store.upsertDeals([{ ...d, deal_name: `${d.deal_name.slice(0, -6)}999999`, deal_id: '999999' }, { ...d, status: d.status === 4 ? 7 : 4 }]);
-    await assertCountsExact(store.db, 'after writes following a rebuild (its triggers are back)');
+    await assertCacheCountsExact(store.db, 'after writes following a rebuild (its triggers are back)');
   });
 
   test('a reset leaves no counts behind', async () => {
@@ -171,6 +150,6 @@ forEachBackend((backend: TestBackend) => {
     await sql`drop table agent_cache_counts`.execute(loaded.db);
     await sql`delete from kysely_migration where name = '0009_agent_cache_counts'`.execute(loaded.db);
     assert.equal((await new Migrator({ db: loaded.db, provider: migrationProvider }).migrateToLatest()).error, undefined);
-    await assertCountsExact(loaded.db, 'after migration 0009 on an existing cache');
+    await assertCacheCountsExact(loaded.db, 'after migration 0009 on an existing cache');
   });
 });

@@ -16,7 +16,7 @@ import { upsertDeals } from '../../src/store/deals.js';
 import { migrationProvider } from '../../src/store/migrations.js';
 import type { Database } from '../../src/store/schema.js';
 import { Store } from '../../src/store/store.js';
-import { forEachBackend, type TestBackend } from '../helpers/backends.js';
+import { forEachBackend, storeOpener, type TestBackend } from '../helpers/backends.js';
 import { runAll } from '../helpers/cleanup.js';
 
 const ANCHOR = Date.parse('2026-11-24T00:00:00+08:00');
@@ -66,15 +66,7 @@ forEachBackend((backend: TestBackend) => {
   const cleanups: Array<() => Promise<void>> = [];
   after(() => runAll(cleanups));
 
-  async function freshStore(): Promise<Store> {
-    const database = await backend.create();
-    const store = await Store.open(database.url);
-    cleanups.push(async () => {
-      await store.close();
-      await database.drop();
-    });
-    return store;
-  }
+  const freshStore = storeOpener(backend, cleanups);
 
   let store: Store;
   let owners: string[];
