@@ -13,6 +13,13 @@ function collect(dir) {
     });
 }
 
+/**
+ * Every test file, and every test in it, fails after this long instead of hanging the run: a
+ * file that waits forever (a lock never released, a pool that cannot close) is cancelled and the
+ * other files still run. The slowest file takes about three minutes.
+ */
+const FILE_TIMEOUT_MS = 10 * 60_000;
+
 const files = process.argv.length > 2 ? process.argv.slice(2) : collect('test');
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-timeout=${FILE_TIMEOUT_MS}`, ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -117,8 +117,8 @@ export async function refreshClient(db: Kysely<Database>, clientUin: string): Pr
  * file, so this may run before the caller's write transaction, with other processes writing
  * meanwhile — and then replaces the live rows from it (swapInSqlite).
  */
-export async function rebuildCache(db: Kysely<Database>, kind: 'sqlite' | 'postgres', o: { pgClient?: pg.ClientBase; staged?: boolean } = {}): Promise<void> {
-  if (kind === 'postgres') return rebuildPostgres(db, o.pgClient);
+export async function rebuildCache(db: Kysely<Database>, kind: 'sqlite' | 'postgres', o: { pgClient?: pg.ClientBase; staged?: boolean; swapGiveUpMs?: number } = {}): Promise<void> {
+  if (kind === 'postgres') return rebuildPostgres(db, o.pgClient, o.swapGiveUpMs);
   if (!o.staged) await stageSqlite(db);
   await swapInSqlite(db);
 }
@@ -181,7 +181,7 @@ const NEXT_COUNTS = 'agent_cache_counts_next';
  * meanwhile also queue their changes (Store does), which are applied to the new table before the
  * commit. Positions come out valid.
  */
-async function rebuildPostgres(db: Kysely<Database>, pgClient?: pg.ClientBase): Promise<void> {
+async function rebuildPostgres(db: Kysely<Database>, pgClient?: pg.ClientBase, swapGiveUpMs?: number): Promise<void> {
   // Rendered into a scratch table first, then copied into the new one with positions: ranking by
   // UPDATE would leave HOT chains that the indexes built next cannot cover, and PostgreSQL then
   // keeps those indexes from this very transaction (pg_index.indcheckxmin): the swap's own writes —
@@ -230,7 +230,7 @@ async function rebuildPostgres(db: Kysely<Database>, pgClient?: pg.ClientBase): 
     await setRankedTotals(db, totals);
     // What was written while the new table was being built.
     await applyCacheChanges(db, Number.MAX_SAFE_INTEGER);
-  });
+  }, swapGiveUpMs);
 }
 
 const STAGE_COLUMNS = ['deal_name', ...RENDERED_COLUMNS] as const;
@@ -253,12 +253,29 @@ function copyInto(client: pg.ClientBase, table: string): RowSink {
 const SWAP_LOCK_TIMEOUT_MS = 200;
 
 /**
+ * How long the swap keeps stepping back before it gives up. Writes and reads hold its tables for
+ * milliseconds; a session left idle in a transaction that read them holds them until it ends, and
+ * a rebuild waiting on it forever would keep its connection, its lock and every writer queueing.
+ */
+export const SWAP_GIVE_UP_MS = 10 * 60_000;
+
+/** A PostgreSQL rebuild whose swap could not get its locks in time: nothing changed, the live cache stays. */
+export class RebuildSwapBlocked extends Error {
+  constructor(waitedMs: number, blockers: readonly string[]) {
+    super(
+      `the partners cache rebuild gave up its swap after ${Math.round(waitedMs / 1000)} s waiting for locks held by ${blockers.length > 0 ? blockers.join('; ') : 'other sessions'}; nothing was changed — end those sessions (pg_terminate_backend) or run it again later`,
+    );
+  }
+}
+
+/**
  * Runs the swap in a savepoint, every lock wait bounded: a write that holds rows the swap needs
  * (an import's long transaction, a queued change) while it waits for a table the swap has locked
  * would otherwise deadlock, and PostgreSQL might end the write. Instead the swap steps back (its
- * locks released, the new table kept), waits a moment, and tries again.
+ * locks released, the new table kept), waits a moment, and tries again — for up to `giveUpMs`.
  */
-async function swapWhenQuiet(db: Kysely<Database>, swap: () => Promise<void>): Promise<void> {
+async function swapWhenQuiet(db: Kysely<Database>, swap: () => Promise<void>, giveUpMs = SWAP_GIVE_UP_MS): Promise<void> {
+  const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     await sql`savepoint tcdeals_swap`.execute(db);
     try {
@@ -272,9 +289,20 @@ async function swapWhenQuiet(db: Kysely<Database>, swap: () => Promise<void>): P
       // 55P03 lock_not_available (lock_timeout), 40P01 deadlock_detected.
       if (code !== '55P03' && code !== '40P01') throw err;
       await sql`rollback to savepoint tcdeals_swap`.execute(db);
+      if (Date.now() - started >= giveUpMs) throw new RebuildSwapBlocked(Date.now() - started, await lockHolders(db));
       await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * attempt)));
     }
   }
+}
+
+/** Other sessions holding locks on the tables the swap replaces: pid, state, and since when. */
+async function lockHolders(db: Kysely<Database>): Promise<string[]> {
+  const { rows } = await sql<{ pid: number; state: string | null; secs: number | null }>`
+    select distinct a.pid, a.state, extract(epoch from now() - a.xact_start)::int as secs
+      from pg_locks l join pg_stat_activity a on a.pid = l.pid
+     where l.granted and l.pid <> pg_backend_pid() and l.relation in ('agent_deal_cache'::regclass, 'agent_cache_counts'::regclass, 'agent_cache_order'::regclass)
+     order by a.pid`.execute(db);
+  return rows.map((r) => `pid ${r.pid} (${r.state ?? 'unknown'}${r.secs === null ? '' : `, in a transaction for ${r.secs} s`})`);
 }
 
 /** Cache rows for the client's deals that have none (nothing is deleted, so no agent's positions go stale). */

@@ -53,6 +53,13 @@ export interface RebuildResult {
   ms: number;
 }
 
+export interface RebuildOptions {
+  /** Wait for another instance's rebuild to end instead of giving up at once (an operator's explicit rebuild). */
+  wait?: boolean;
+  /** PostgreSQL: how long the swap may keep stepping back for locks before giving up (RebuildSwapBlocked); SWAP_GIVE_UP_MS by default. */
+  swapGiveUpMs?: number;
+}
+
 /** A SQLite rebuild whose mark expired or was removed (a reset) while it rendered: it gives up, the cache stays as it is. */
 export class RebuildMarkLost extends Error {
   constructor() {
@@ -344,7 +351,7 @@ export class Store {
    * (an operator's explicit rebuild) wait their turn — and for writes in flight, which hold its
    * lock shared (see rebuilding).
    */
-  async rebuildAgentCache(options: { wait?: boolean } = {}, pgClient?: pg.ClientBase): Promise<RebuildResult> {
+  async rebuildAgentCache(options: RebuildOptions = {}, pgClient?: pg.ClientBase): Promise<RebuildResult> {
     // PostgreSQL renders the new cache through COPY, which needs the transaction's own client.
     if (this.backend.pgPool && !this.db.isTransaction && !pgClient) return this.onOwnClient((store, client) => store.rebuildAgentCache(options, client));
     const started = this.now();
@@ -382,7 +389,7 @@ export class Store {
   }
 
   /** The swap of a rebuild: PostgreSQL's whole rebuild; SQLite's rows staged under `mark`, or (inside a transaction) staged there too. */
-  private async swapInRebuilt(started: number, options: { wait?: boolean }, pgClient: pg.ClientBase | undefined, mark: string | undefined): Promise<RebuildResult> {
+  private async swapInRebuilt(started: number, options: RebuildOptions, pgClient: pg.ClientBase | undefined, mark: string | undefined): Promise<RebuildResult> {
     const staged = mark !== undefined;
     const result = await this.exclusive(
       REBUILD_LOCK,
@@ -395,7 +402,7 @@ export class Store {
         if (!staged) await tx.db.deleteFrom('agent_cache_pending').execute();
         // PostgreSQL's new table and SQLite's swapped-in rows come ranked (positions valid); the
         // loop below only ranks the rows the queued changes wrote.
-        await rebuildCache(tx.db, tx.kind, { pgClient, staged });
+        await rebuildCache(tx.db, tx.kind, { pgClient, staged, swapGiveUpMs: options.swapGiveUpMs });
         if (staged) await tx.db.deleteFrom('meta').where('key', '=', REBUILD_MARK).execute();
         for (const agent of await cachedAgents(tx.db)) await recomputePositions(tx.db, agent);
         await tx.touchCache();

@@ -20,7 +20,7 @@ export function cli(args: string[], input?: string, env: Record<string, string> 
 }
 
 /** Waits until `predicate` holds for the output (logs travel through a pipe, a moment behind the answer). */
-export async function waitFor(output: () => string, pattern: RegExp, timeoutMs = 5000): Promise<void> {
+export async function waitFor(output: () => string, pattern: RegExp, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!pattern.test(output())) {
     if (Date.now() > deadline) throw new Error(`output never matched ${pattern}:\n${output()}`);

@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { buildDemoDataset } from '../../src/domain/demo-seed.js';
 import { createServer } from '../../src/server.js';
+import { RebuildSwapBlocked } from '../../src/store/agent-cache.js';
 import { applyDataset } from '../../src/store/seed.js';
 import { Store } from '../../src/store/store.js';
 import { createPostgresDatabase, type TestDatabase } from '../helpers/backends.js';
@@ -152,30 +153,37 @@ describe('partners cache rebuild on PostgreSQL', { skip: PG_SKIP }, () => {
     await holdSwap.query('begin');
     await holdSwap.query('select count(*) from agent_cache_counts');
     const rebuild = a!.rebuildAgentCache();
-    const deadline = Date.now() + 20_000;
-    while (!(await advisoryHolders()).some((h) => h.granted)) {
-      if (Date.now() > deadline) assert.fail('the rebuild never took the lock');
-      await sleep(5);
+    let writeMs = 0;
+    let readMs = 0;
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!(await advisoryHolders()).some((h) => h.granted)) {
+        if (Date.now() > deadline) assert.fail('the rebuild never took the lock');
+        await sleep(5);
+      }
+      const writeStarted = Date.now();
+      await b!.upsertDeals([{ ...original, status: 6, update_time: '2025-12-31 10:00:00' }, fresh]);
+      writeMs = Date.now() - writeStarted;
+      const readStarted = Date.now();
+      const during = await answers();
+      readMs = Date.now() - readStarted;
+      // The reads rank the new deal in the live table meanwhile: deep pages stay seeks. The new deal
+      // is older than most, so that ranks most of the agent's rows again: seconds on a busy machine
+      // (the swap cannot end meanwhile, so the bound only stops a ranking that never comes).
+      const rankDeadline = Date.now() + 60_000;
+      while ((await b!.db.selectFrom('agent_deal_cache').select('pos').where('deal_name', '=', fresh.deal_name).executeTakeFirst())?.pos == null) {
+        if (Date.now() > rankDeadline) assert.fail('the new deal was not ranked while the rebuild ran');
+        await answers();
+      }
+      assert.ok((await advisoryHolders()).some((h) => h.granted), 'the write, the reads and the ranking finished while the rebuild was still running');
+      assert.equal((during[0] as { TotalCount: number }).TotalCount, snapBefore.rows + 1, 'readers see the new deal at once, before the rebuild ends');
+      const liveDuring = await b!.db.selectFrom('agent_deal_cache').select(['deal_name', 'status']).where('deal_name', 'in', [original.deal_name, fresh.deal_name]).execute();
+      assert.deepEqual(liveDuring.map((x) => [x.deal_name, x.status]).sort(), [[original.deal_name, 6], [fresh.deal_name, original.status]].sort(), 'the live cache has both writes');
+    } finally {
+      // However a check above failed, the swap is let go: a rebuild left waiting would hold its
+      // lock (and this file's pool) until the run's time limit.
+      await holdSwap.end();
     }
-    const writeStarted = Date.now();
-    await b!.upsertDeals([{ ...original, status: 6, update_time: '2025-12-31 10:00:00' }, fresh]);
-    const writeMs = Date.now() - writeStarted;
-    const readStarted = Date.now();
-    const during = await answers();
-    const readMs = Date.now() - readStarted;
-    // The reads rank the new deal in the live table meanwhile: deep pages stay seeks.
-    const rankDeadline = Date.now() + 5_000;
-    while ((await b!.db.selectFrom('agent_deal_cache').select('pos').where('deal_name', '=', fresh.deal_name).executeTakeFirst())?.pos == null) {
-      if (Date.now() > rankDeadline) assert.fail('the new deal was not ranked while the rebuild ran');
-      await answers();
-    }
-    assert.ok((await advisoryHolders()).some((h) => h.granted), 'the write, the reads and the ranking finished while the rebuild was still running');
-    assert.equal((during[0] as { TotalCount: number }).TotalCount, snapBefore.rows + 1, 'readers see the new deal at once, before the rebuild ends');
-    const liveDuring = await b!.db.selectFrom('agent_deal_cache').select(['deal_name', 'status']).where('deal_name', 'in', [original.deal_name, fresh.deal_name]).execute();
-    assert.deepEqual(liveDuring.map((x) => [x.deal_name, x.status]).sort(), [[original.deal_name, 6], [fresh.deal_name, original.status]].sort(), 'the live cache has both writes');
-
-    await holdSwap.query('commit');
-    await holdSwap.end();
     const r = await rebuild;
     assert.ok(r.rebuilt);
     const rows = await b!.db.selectFrom('agent_deal_cache').select(['deal_name', 'status', 'pos']).where('deal_name', 'in', [original.deal_name, fresh.deal_name]).execute();
@@ -238,6 +246,34 @@ describe('partners cache rebuild on PostgreSQL', { skip: PG_SKIP }, () => {
     } finally {
       await writer.end();
     }
+  });
+
+  test('a session left idle in a transaction on the cache: the swap gives up in time, names the session, and changes nothing', async () => {
+    const snapBefore = await snapshot();
+    const answersBefore = await answers();
+    const idle = new pg.Client({ connectionString: db!.url });
+    await idle.connect();
+    try {
+      await idle.query('begin');
+      await idle.query('select count(*) from agent_cache_counts');
+      const pid = Number((await idle.query('select pg_backend_pid() as pid')).rows[0].pid);
+      const started = Date.now();
+      await assert.rejects(a!.rebuildAgentCache({ swapGiveUpMs: 1_500 }), (err: Error) => {
+        assert.ok(err instanceof RebuildSwapBlocked, String(err));
+        assert.match(err.message, new RegExp(`pid ${pid} \\(idle in transaction, in a transaction for \\d+ s\\)`));
+        assert.match(err.message, /nothing was changed/);
+        return true;
+      });
+      console.log(`# the swap gave up ${Date.now() - started} ms after the rebuild started (1,500 ms of stepping back)`);
+      assert.deepEqual(await advisoryHolders(), [], 'the rebuild lock is free');
+      assert.equal((await client!.query(`select to_regclass('agent_deal_cache_next') as t`)).rows[0].t, null, 'the new table went with the rolled-back transaction');
+      assert.deepEqual(await snapshot(), snapBefore);
+      assert.deepEqual(await answers(), answersBefore);
+    } finally {
+      await idle.end();
+    }
+    assert.ok((await a!.rebuildAgentCache({ swapGiveUpMs: 1_500 })).rebuilt, 'with the session gone, the next rebuild swaps');
+    assert.deepEqual(await snapshot(), snapBefore);
   });
 
   test('`tcdeals cache rebuild` SIGKILLed mid-way: the previous snapshot stays whole, the lock is freed, the next rebuild succeeds', async () => {
