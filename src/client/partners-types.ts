@@ -3,6 +3,7 @@
  * as the official SDK model defines them (names, kinds, optional flags).
  */
 import type { AgentDealNewElem } from '../domain/views.js';
+import type { DescribeAgentDealsByCacheRequest } from './types.js';
 
 export interface DescribeAgentAuditedClientsRequest {
   ClientUin?: string;
@@ -136,28 +137,10 @@ export interface DescribeSalesmansResponse {
   RequestId: string;
 }
 
-export interface DescribeAgentPayDealsV2Request {
-  Offset: number;
-  Limit: number;
-  CreatTimeRangeStart?: string;
-  CreatTimeRangeEnd?: string;
-  Order?: number;
-  Status?: number;
-  OwnerUins?: string[];
-  DealNames?: string[];
-  BigDealIds?: string[];
-}
-export interface DescribeAgentSelfPayDealsV2Request {
-  OwnerUin: string;
-  Offset: number;
-  Limit: number;
-  CreatTimeRangeStart?: string;
-  CreatTimeRangeEnd?: string;
-  Order?: number;
-  Status?: number;
-  DealNames?: string[];
-  BigDealIds?: string[];
-}
+/** DescribeAgentDealsByCache's page and filters without `PayerMode` (`Limit` 1..100; a start within the last 15 days). */
+export type DescribeAgentPayDealsV2Request = Omit<DescribeAgentDealsByCacheRequest, 'PayerMode'>;
+/** The same for one client, named by `OwnerUin` instead of `OwnerUins`. */
+export type DescribeAgentSelfPayDealsV2Request = Omit<DescribeAgentPayDealsV2Request, 'OwnerUins'> & { OwnerUin: string };
 /** Both V2 deal actions answer `AgentPayDealSet`. */
 export interface DescribeAgentPayDealsV2Response {
   AgentPayDealSet: AgentDealNewElem[];

@@ -8,22 +8,9 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Sandbox } from '../../src/sandbox/sandbox.js';
 import { errorCode, tc3, type ApiAnswer } from '../helpers/call.js';
-import { AGENT_A, CLIENT_1 } from '../helpers/fixture.js';
+import { AGENT_A } from '../helpers/fixture.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { APPLICANT_1, NOW_MS, partnersDataset } from '../helpers/partners-fixture.js';
-
-const BODIES: Record<string, Record<string, unknown>> = {
-  DescribeAgentAuditedClients: {},
-  DescribeAgentClients: {},
-  AuditApplyClient: { ClientUin: APPLICANT_1.uin, AuditResult: 'reject', Note: '' },
-  DescribeUnbindClientList: { Status: 0, Offset: 0, Limit: 10 },
-  ModifyClientRemark: { ClientUin: CLIENT_1.uin, ClientRemark: 'x' },
-  DescribeSalesmans: { Offset: 0, Limit: 10 },
-  DescribeAgentPayDealsV2: { Offset: 0, Limit: 10 },
-  DescribeAgentSelfPayDealsV2: { OwnerUin: CLIENT_1.uin, Offset: 0, Limit: 10 },
-  DescribeAgentRelateBigDealIds: { BigDealId: 'RBIG0' },
-  DescribeAgentDealsPriceDetailByDealName: { DealCreatYear: 2025, DealNames: ['x'] },
-};
+import { NOW_MS, partnersDataset, RESELLER_CALLS } from '../helpers/partners-fixture.js';
 
 let server: TestServer;
 before(async () => {
@@ -35,12 +22,12 @@ after(() => server.close());
 
 async function burst(action: string, n: number, language?: string): Promise<{ passed: number; limited: ApiAnswer[]; ms: number }> {
   const started = Date.now();
-  const answers = await Promise.all(Array.from({ length: n }, () => tc3(server.url, { action, version: '2018-03-21', key: AGENT_A.key, body: BODIES[action]!, ...(language ? { language } : {}) })));
+  const answers = await Promise.all(Array.from({ length: n }, () => tc3(server.url, { action, version: '2018-03-21', key: AGENT_A.key, body: RESELLER_CALLS[action]!, ...(language ? { language } : {}) })));
   const limited = answers.filter((a) => errorCode(a) === 'RequestLimitExceeded');
   return { passed: n - limited.length, limited, ms: Date.now() - started };
 }
 
-for (const action of Object.keys(BODIES)) {
+for (const action of Object.keys(RESELLER_CALLS)) {
   test(`${action}: 20 per second per account, then RequestLimitExceeded`, async () => {
     let r = await burst(action, 30);
     if (r.ms > 250) {

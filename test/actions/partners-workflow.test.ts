@@ -13,7 +13,7 @@ import { AGENT_A, AGENT_B, CLIENT_1, CLIENT_2, CLIENT_3, LONER } from '../helper
 import { forEachBackend } from '../helpers/backends.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import {
-  APPLICANT_1, APPLICANT_2, APPLICANT_B, NOW_MS, partnersServer, NOW_TEXT, REJECTED_1, SALES_A1, SALES_A2, allDeals, expectedAmounts, expectedRelated, expectedV2, profileOf,
+  APPLICANT_1, APPLICANT_2, APPLICANT_B, NOW_MS, partnersServer, RESELLER_CALLS, NOW_TEXT, REJECTED_1, SALES_A1, SALES_A2, allDeals, expectedAmounts, expectedRelated, expectedV2, profileOf,
 } from '../helpers/partners-fixture.js';
 
 const VERSION = '2018-03-21';
@@ -34,18 +34,7 @@ forEachBackend((backend) => {
   const ok = async (action: string, body: Body, key: Key = AGENT_A.key) => okResponse<Record<string, any>>(await call(action, body, key));
 
   describe('every action: non-agents get UnauthorizedOperation', () => {
-    const bodies: Record<string, Body> = {
-      DescribeAgentAuditedClients: {},
-      DescribeAgentClients: {},
-      AuditApplyClient: { ClientUin: APPLICANT_1.uin, AuditResult: 'reject', Note: '' },
-      DescribeUnbindClientList: { Status: 0, Offset: 0, Limit: 10 },
-      ModifyClientRemark: { ClientUin: CLIENT_1.uin, ClientRemark: 'x' },
-      DescribeSalesmans: { Offset: 0, Limit: 10 },
-      DescribeAgentPayDealsV2: { Offset: 0, Limit: 10 },
-      DescribeAgentSelfPayDealsV2: { OwnerUin: CLIENT_1.uin, Offset: 0, Limit: 10 },
-      DescribeAgentRelateBigDealIds: { BigDealId: 'RBIG0' },
-      DescribeAgentDealsPriceDetailByDealName: { DealCreatYear: 2025, DealNames: ['x'] },
-    };
+    const bodies: Record<string, Body> = RESELLER_CALLS;
     for (const [action, body] of Object.entries(bodies)) {
       test(`${action}: clients and loners are refused, in English and Chinese`, async () => {
         for (const who of [CLIENT_1, CLIENT_3, LONER, APPLICANT_1]) expectError(await call(action, body, who.key), 'UnauthorizedOperation', who.uin, action);

@@ -12,7 +12,7 @@ import { parseDateTime } from '../../src/protocol/datetime.js';
 import { Sandbox } from '../../src/sandbox/sandbox.js';
 import type { TestBackend } from './backends.js';
 import { startServer, type TestServer } from './server.js';
-import { AGENT_A, AGENT_B, CLIENT_1, CLIENT_2, CLIENT_3, LONER, deal, fixtureDataset } from './fixture.js';
+import { AGENT_A, AGENT_B, CLIENT_1, CLIENT_2, CLIENT_3, LONER, deal, fixtureDataset, type AgentOracleQuery } from './fixture.js';
 
 /** The sandbox clock of the partners suites: 2025-12-31 20:00:00 Beijing time. */
 export const NOW_TEXT = '2025-12-31 20:00:00';
@@ -140,23 +140,28 @@ export function allDeals(): DealRecord[] {
   return partnersDataset().deals;
 }
 
+/** One valid request body for each action of the reseller's workflow beyond DescribeAgentDealsByCache. */
+export const RESELLER_CALLS: Record<string, Record<string, unknown>> = {
+  DescribeAgentAuditedClients: {},
+  DescribeAgentClients: {},
+  AuditApplyClient: { ClientUin: APPLICANT_1.uin, AuditResult: 'reject', Note: '' },
+  DescribeUnbindClientList: { Status: 0, Offset: 0, Limit: 10 },
+  ModifyClientRemark: { ClientUin: CLIENT_1.uin, ClientRemark: 'x' },
+  DescribeSalesmans: { Offset: 0, Limit: 10 },
+  DescribeAgentPayDealsV2: { Offset: 0, Limit: 10 },
+  DescribeAgentSelfPayDealsV2: { OwnerUin: CLIENT_1.uin, Offset: 0, Limit: 10 },
+  DescribeAgentRelateBigDealIds: { BigDealId: 'RBIG0' },
+  DescribeAgentDealsPriceDetailByDealName: { DealCreatYear: 2025, DealNames: ['x'] },
+};
+
 // ---------------------------------------------------------------------------------------------
 // Oracles
 
 const byTimeDesc = (a: DealRecord, b: DealRecord) =>
   a.create_time === b.create_time ? (a.deal_name < b.deal_name ? 1 : -1) : a.create_time < b.create_time ? 1 : -1;
 
-export interface V2Query {
-  clients: string[];
-  payerMode: 0 | 1;
-  start?: string;
-  end?: string;
-  ascending?: boolean;
-  status?: number;
-  ownerUins?: string[];
-  dealNames?: string[];
-  bigDealIds?: string[];
-}
+/** DescribeAgentDealsByCache's oracle query, with the payer mode the V2 action fixes. */
+export type V2Query = Omit<AgentOracleQuery, 'payerMode'> & { payerMode: 0 | 1 };
 
 /** The V2 deal actions: the clients' prepaid deals of one payer mode in the window (default start: 15 days before NOW). */
 export function expectedV2(deals: DealRecord[], q: V2Query): DealRecord[] {

@@ -1,7 +1,15 @@
-/** What the partners actions share: who may call, "not your client", order directions and the V2 deal window. */
+/**
+ * What the partners actions share: who may call, "not your client", order directions, the V2 deal
+ * window, and the parameters their documents repeat (the deal actions' page and filters, the
+ * client lists' filters) — written once, so the three deal actions cannot drift apart.
+ */
+import { DEAL_STATUSES } from '../../domain/deal.js';
+import { CLIENT_FLAGS } from '../../domain/partners.js';
 import { DAY_MS, formatDateTime, parseDateTime } from '../../protocol/datetime.js';
 import { ApiError } from '../../protocol/errors.js';
+import type { Decoded, ParamsSpec } from '../../protocol/params.js';
 import type { Account } from '../../store/accounts.js';
+import type { AgentDealsQuery } from '../../store/agent-cache.js';
 
 /** Every partners action serves agents (resellers) only. */
 export function requireAgent(caller: Account, action: string): void {
@@ -50,4 +58,63 @@ export function recentWindow(start: string | undefined, end: string | undefined,
     });
   }
   return { start: from, end };
+}
+
+/** A page both of whose parameters are required (the deal actions, salespeople): a row `Offset`, and a `Limit` up to what each document allows. */
+export function requiredPage<Max extends number>(maxLimit: Max) {
+  return {
+    Offset: { kind: 'integer', required: true, min: 0, max: Number.MAX_SAFE_INTEGER },
+    Limit: { kind: 'integer', required: true, min: 1, max: maxLimit },
+  } satisfies ParamsSpec;
+}
+
+/** The deal actions' time range, order and status, in their documents' order. */
+export const DEAL_RANGE = {
+  CreatTimeRangeStart: { kind: 'datetime' },
+  CreatTimeRangeEnd: { kind: 'datetime' },
+  Order: { kind: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER },
+  Status: { kind: 'integer', oneOf: DEAL_STATUSES },
+} satisfies ParamsSpec;
+
+/** The deal actions' client filter (the self-paid action takes one `OwnerUin` instead). */
+export const OWNER_UINS = { OwnerUins: { kind: 'stringList', maxItems: 1000, maxLength: 32 } } satisfies ParamsSpec;
+
+/** The deal actions' lookups by name. */
+export const DEAL_KEYS = {
+  DealNames: { kind: 'stringList', maxItems: 1000, maxLength: 64 },
+  BigDealIds: { kind: 'stringList', maxItems: 1000, maxLength: 64 },
+} satisfies ParamsSpec;
+
+type DealFilterParams = Decoded<ReturnType<typeof requiredPage<number>> & typeof DEAL_RANGE & typeof DEAL_KEYS>;
+
+/** What a deal action's decoded page, order, status and name lookups ask of the cache. */
+export function dealFilters(p: DealFilterParams): Pick<AgentDealsQuery, 'ascending' | 'status' | 'dealNames' | 'bigDealIds' | 'offset' | 'limit'> {
+  return { ascending: (p.Order ?? 0) !== 0, status: p.Status, dealNames: p.DealNames, bigDealIds: p.BigDealIds, offset: p.Offset, limit: p.Limit };
+}
+
+/** The client lists' leading filters (applications and audited clients), in their documents' order. */
+export const CLIENT_FILTERS = {
+  ClientUin: { kind: 'string', maxLength: 32 },
+  ClientName: { kind: 'string', maxLength: 256 },
+  ClientFlag: { kind: 'string', oneOf: ['', ...CLIENT_FLAGS] },
+  OrderDirection: { kind: 'string', oneOf: DIRECTIONS, ignoreCase: true },
+} satisfies ParamsSpec;
+
+/** A page the client lists default: `Offset` 0 and `Limit` 20 unless given, up to what each document allows. */
+export function defaultedPage<Max extends number>(maxLimit: Max) {
+  return {
+    Offset: { kind: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER, default: 0 },
+    Limit: { kind: 'integer', min: 1, max: maxLimit, default: 20 },
+  } satisfies ParamsSpec;
+}
+
+/** The client lists' salesperson filters. */
+export const SALES_FILTERS = {
+  SalesUin: { kind: 'string', maxLength: 32 },
+  SalesName: { kind: 'string', maxLength: 256 },
+} satisfies ParamsSpec;
+
+/** `OrderDirection`: newest first unless ASC. */
+export function ascendingOf(direction: string | undefined): boolean {
+  return (direction ?? 'DESC') === 'ASC';
 }

@@ -6,9 +6,9 @@
  * 0 (docs/partners.md).
  */
 import { CLIENT_TYPES, PROJECT_TYPES } from '../../domain/deal.js';
-import { CLIENT_FLAGS, monthWindows, toAuditedClient } from '../../domain/partners.js';
+import { monthWindows, toAuditedClient } from '../../domain/partners.js';
 import { defineAction } from '../action.js';
-import { DIRECTIONS, requireAgent } from './common.js';
+import { ascendingOf, CLIENT_FILTERS, defaultedPage, requireAgent, SALES_FILTERS } from './common.js';
 
 export const describeAgentAuditedClients = defineAction({
   service: 'partners',
@@ -17,19 +17,14 @@ export const describeAgentAuditedClients = defineAction({
   invalidCode: 'InvalidParameter',
   agentOnly: true,
   params: {
-    ClientUin: { kind: 'string', maxLength: 32 },
-    ClientName: { kind: 'string', maxLength: 256 },
-    ClientFlag: { kind: 'string', oneOf: ['', ...CLIENT_FLAGS] },
-    OrderDirection: { kind: 'string', oneOf: DIRECTIONS, ignoreCase: true },
+    ...CLIENT_FILTERS,
     ClientUins: { kind: 'stringList', maxItems: 1000, maxLength: 32 },
     HasOverdueBill: { kind: 'integer', oneOf: [0, 1] },
     ClientRemark: { kind: 'string', maxLength: 256 },
-    Offset: { kind: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER, default: 0 },
-    Limit: { kind: 'integer', min: 1, max: 2000, default: 20 },
+    ...defaultedPage(2000),
     ClientType: { kind: 'string', oneOf: ['', ...CLIENT_TYPES] },
     ProjectType: { kind: 'string', oneOf: ['', ...PROJECT_TYPES] },
-    SalesUin: { kind: 'string', maxLength: 32 },
-    SalesName: { kind: 'string', maxLength: 256 },
+    ...SALES_FILTERS,
   },
   async handle(p, { store, caller, now }) {
     requireAgent(caller, 'DescribeAgentAuditedClients');
@@ -45,7 +40,7 @@ export const describeAgentAuditedClients = defineAction({
       salesUin: p.SalesUin,
       salesName: p.SalesName,
       hasOverdueBill: p.HasOverdueBill,
-      ascending: (p.OrderDirection ?? 'DESC') === 'ASC',
+      ascending: ascendingOf(p.OrderDirection),
       offset: p.Offset,
       limit: p.Limit,
     });

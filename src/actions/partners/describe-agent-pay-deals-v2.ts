@@ -3,10 +3,9 @@
  * (PayerMode 1), from the partners cache with the same `AgentDealNewElem` rendering as
  * DescribeAgentDealsByCache, within the last 15 days of the server clock.
  */
-import { DEAL_STATUSES } from '../../domain/deal.js';
 import { RawJson } from '../../protocol/envelope.js';
 import { defineAction } from '../action.js';
-import { recentWindow, requireAgent } from './common.js';
+import { DEAL_KEYS, DEAL_RANGE, dealFilters, requiredPage, OWNER_UINS, recentWindow, requireAgent } from './common.js';
 
 export const describeAgentPayDealsV2 = defineAction({
   service: 'partners',
@@ -15,33 +14,11 @@ export const describeAgentPayDealsV2 = defineAction({
   invalidCode: 'InvalidParameter',
   agentOnly: true,
   dataCodes: ['InvalidParameter'],
-  params: {
-    Offset: { kind: 'integer', required: true, min: 0, max: Number.MAX_SAFE_INTEGER },
-    Limit: { kind: 'integer', required: true, min: 1, max: 100 },
-    CreatTimeRangeStart: { kind: 'datetime' },
-    CreatTimeRangeEnd: { kind: 'datetime' },
-    Order: { kind: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER },
-    Status: { kind: 'integer', oneOf: DEAL_STATUSES },
-    OwnerUins: { kind: 'stringList', maxItems: 1000, maxLength: 32 },
-    DealNames: { kind: 'stringList', maxItems: 1000, maxLength: 64 },
-    BigDealIds: { kind: 'stringList', maxItems: 1000, maxLength: 64 },
-  },
+  params: { ...requiredPage(100), ...DEAL_RANGE, ...OWNER_UINS, ...DEAL_KEYS },
   async handle(p, { store, caller, now }) {
     requireAgent(caller, 'DescribeAgentPayDealsV2');
     const window = recentWindow(p.CreatTimeRangeStart, p.CreatTimeRangeEnd, now());
-    const { total, bodies } = await store.agentDeals({
-      agentUin: caller.uin,
-      startTime: window.start,
-      endTime: window.end,
-      ascending: (p.Order ?? 0) !== 0,
-      status: p.Status,
-      ownerUins: p.OwnerUins,
-      dealNames: p.DealNames,
-      bigDealIds: p.BigDealIds,
-      payerMode: 1,
-      offset: p.Offset,
-      limit: p.Limit,
-    });
+    const { total, bodies } = await store.agentDeals({ ...dealFilters(p), agentUin: caller.uin, startTime: window.start, endTime: window.end, ownerUins: p.OwnerUins, payerMode: 1 });
     return { AgentPayDealSet: new RawJson(`[${bodies.join(',')}]`), TotalCount: total };
   },
 });

@@ -3,10 +3,9 @@
  * from the partners cache with the same `AgentDealNewElem` rendering as DescribeAgentDealsByCache,
  * within the last 15 days of the server clock. `OwnerUin` must be one of the caller's clients.
  */
-import { DEAL_STATUSES } from '../../domain/deal.js';
 import { RawJson } from '../../protocol/envelope.js';
 import { defineAction } from '../action.js';
-import { notYourClient, recentWindow, requireAgent } from './common.js';
+import { DEAL_KEYS, DEAL_RANGE, dealFilters, requiredPage, notYourClient, recentWindow, requireAgent } from './common.js';
 
 export const describeAgentSelfPayDealsV2 = defineAction({
   service: 'partners',
@@ -17,32 +16,15 @@ export const describeAgentSelfPayDealsV2 = defineAction({
   dataCodes: ['InvalidParameter'],
   params: {
     OwnerUin: { kind: 'string', required: true, format: 'uin' },
-    Offset: { kind: 'integer', required: true, min: 0, max: Number.MAX_SAFE_INTEGER },
-    Limit: { kind: 'integer', required: true, min: 1, max: 100 },
-    CreatTimeRangeStart: { kind: 'datetime' },
-    CreatTimeRangeEnd: { kind: 'datetime' },
-    Order: { kind: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER },
-    Status: { kind: 'integer', oneOf: DEAL_STATUSES },
-    DealNames: { kind: 'stringList', maxItems: 1000, maxLength: 64 },
-    BigDealIds: { kind: 'stringList', maxItems: 1000, maxLength: 64 },
+    ...requiredPage(100),
+    ...DEAL_RANGE,
+    ...DEAL_KEYS,
   },
   async handle(p, { store, caller, now }) {
     requireAgent(caller, 'DescribeAgentSelfPayDealsV2');
     if (!(await store.partners.isClientOf(caller.uin, p.OwnerUin))) throw notYourClient('OwnerUin', p.OwnerUin, caller.uin);
     const window = recentWindow(p.CreatTimeRangeStart, p.CreatTimeRangeEnd, now());
-    const { total, bodies } = await store.agentDeals({
-      agentUin: caller.uin,
-      startTime: window.start,
-      endTime: window.end,
-      ascending: (p.Order ?? 0) !== 0,
-      status: p.Status,
-      ownerUins: [p.OwnerUin],
-      dealNames: p.DealNames,
-      bigDealIds: p.BigDealIds,
-      payerMode: 0,
-      offset: p.Offset,
-      limit: p.Limit,
-    });
+    const { total, bodies } = await store.agentDeals({ ...dealFilters(p), agentUin: caller.uin, startTime: window.start, endTime: window.end, ownerUins: [p.OwnerUin], payerMode: 0 });
     return { AgentPayDealSet: new RawJson(`[${bodies.join(',')}]`), TotalCount: total };
   },
 });

@@ -1,7 +1,7 @@
 /** partners DescribeSalesmans (2018-03-21): the calling agent's salespeople, by creation time. */
 import { toSalesmanElem } from '../../domain/partners.js';
 import { defineAction } from '../action.js';
-import { DIRECTIONS, requireAgent } from './common.js';
+import { ascendingOf, DIRECTIONS, requireAgent, requiredPage } from './common.js';
 
 export const describeSalesmans = defineAction({
   service: 'partners',
@@ -10,8 +10,7 @@ export const describeSalesmans = defineAction({
   invalidCode: 'InvalidParameter',
   agentOnly: true,
   params: {
-    Offset: { kind: 'integer', required: true, min: 0, max: Number.MAX_SAFE_INTEGER },
-    Limit: { kind: 'integer', required: true, min: 1, max: 100 },
+    ...requiredPage(100),
     SalesName: { kind: 'string', maxLength: 256 },
     SalesUin: { kind: 'string', maxLength: 32 },
     OrderDirection: { kind: 'string', oneOf: DIRECTIONS, ignoreCase: true },
@@ -22,7 +21,7 @@ export const describeSalesmans = defineAction({
       agentUin: caller.uin,
       salesUin: p.SalesUin,
       salesName: p.SalesName,
-      ascending: (p.OrderDirection ?? 'DESC') === 'ASC',
+      ascending: ascendingOf(p.OrderDirection),
       offset: p.Offset,
       limit: p.Limit,
     });
