@@ -289,7 +289,8 @@ async function swapWhenQuiet(db: Kysely<Database>, swap: () => Promise<void>, gi
       // 55P03 lock_not_available (lock_timeout), 40P01 deadlock_detected.
       if (code !== '55P03' && code !== '40P01') throw err;
       await sql`rollback to savepoint tcdeals_swap`.execute(db);
-      if (Date.now() - started >= giveUpMs) throw new RebuildSwapBlocked(Date.now() - started, await lockHolders(db));
+      const waited = Date.now() - started;
+      if (waited >= giveUpMs) throw new RebuildSwapBlocked(waited, await lockHolders(db));
       await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * attempt)));
     }
   }
